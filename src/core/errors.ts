@@ -1,0 +1,144 @@
+/**
+ * The one registry of API errors. Every error a client can see is created here, so its code,
+ * status and message are stable; `docs/errors.md` is kept in sync with this file by a test.
+ * Codes are never reused once retired: add new ones, mark old ones `retired`.
+ *
+ * The response shape is PocketBase's `{status, message, data}`; `data` holds per-field errors
+ * (`{code, message, params?}`), nested for nested values.
+ */
+
+export interface ErrorSpec {
+  readonly status: number;
+  readonly message: string;
+  readonly retired?: true;
+}
+
+export const errorRegistry = {
+  bad_request: { status: 400, message: 'Something went wrong while processing your request.' },
+  validation_failed: { status: 400, message: 'Failed to validate the submitted data.' },
+  invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
+  invalid_filter: { status: 400, message: 'Invalid filter expression.' },
+  invalid_sort: { status: 400, message: 'Invalid sort expression.' },
+  invalid_query_param: { status: 400, message: 'Invalid query parameter.' },
+  collection_in_use: { status: 400, message: 'The collection is referenced by other collections.' },
+  view_readonly: { status: 400, message: 'View collections are read-only.' },
+  unauthorized: { status: 401, message: 'Missing or invalid authentication.' },
+  forbidden: { status: 403, message: 'You are not allowed to perform this request.' },
+  superuser_only: { status: 403, message: 'Only superusers can perform this action.' },
+  not_found: { status: 404, message: "The requested resource wasn't found." },
+  collection_not_found: { status: 404, message: 'Missing collection context.' },
+  method_not_allowed: { status: 405, message: 'Method not allowed.' },
+  conflict: { status: 409, message: 'The request conflicts with the current state of the resource.' },
+  precondition_failed: { status: 412, message: 'The resource has changed since it was read.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, message: 'Unsupported content type.' },
+  unprocessable: { status: 422, message: 'The request could not be processed.' },
+  too_many_requests: { status: 429, message: 'Too Many Requests.' },
+  internal: { status: 500, message: 'Something went wrong while processing your request.' },
+  unavailable: { status: 503, message: 'The service is temporarily unavailable.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof errorRegistry;
+
+/**
+ * Per-field validation codes and their default messages. The codes are PocketBase's where one
+ * exists (clients branch on them); Galley-only codes keep the `validation_` prefix.
+ */
+export const fieldErrorRegistry = {
+  validation_required: 'Cannot be blank.',
+  validation_invalid_value: 'Invalid value.',
+  validation_is_email: 'Must be a valid email address.',
+  validation_is_url: 'Must be a valid url.',
+  validation_invalid_type: 'Invalid value type.',
+  validation_values_mismatch: 'Values don\'t match.',
+  validation_not_unique: 'Value must be unique.',
+  validation_invalid_old_password: 'Missing or invalid old password.',
+  validation_min_text_constraint: 'Must be at least {min} character(s).',
+  validation_max_text_constraint: 'Must be no more than {max} character(s).',
+  validation_min_number_constraint: 'Must be larger than {min}.',
+  validation_max_number_constraint: 'Must be less than {max}.',
+  validation_only_int_constraint: 'Decimal numbers are not allowed.',
+  validation_invalid_format: 'Invalid value format.',
+  validation_match_invalid: 'Must be in a valid format.',
+  validation_invalid_date: 'Must be a valid date.',
+  validation_min_date_constraint: 'Must be no earlier than {min}.',
+  validation_max_date_constraint: 'Must be no later than {max}.',
+  validation_email_domain_not_allowed: 'Email domain is not allowed.',
+  validation_url_domain_not_allowed: 'Url domain is not allowed.',
+  validation_invalid_select_value: 'Invalid value {value}.',
+  validation_too_many_values: 'Select no more than {maxSelect}.',
+  validation_not_enough_values: 'Select at least {minSelect}.',
+  validation_missing_rel_records: 'Failed to find all relation records with the provided ids.',
+  validation_json_size_limit: 'The maximum allowed JSON size is {maxSize} bytes.',
+  validation_invalid_json: 'Must be a valid json value.',
+  validation_invalid_rule: 'Invalid rule.',
+  validation_invalid_index: 'Invalid index expression.',
+  validation_invalid_view_query: 'Invalid view query.',
+  validation_collection_name_exists: 'Collection name must be unique (case insensitive).',
+  validation_invalid_name: 'Invalid name.',
+  validation_field_name_duplicate: 'Duplicated or invalid field name.',
+  validation_system_field_change: 'System fields cannot be changed or removed.',
+  validation_field_type_change: 'The type of an existing field cannot be changed.',
+  validation_invalid_collection_type: 'The collection type cannot be changed.',
+  validation_unknown_field_type: 'Unknown field type.',
+  validation_invalid_relation_collection: 'The relation collection does not exist.',
+} as const satisfies Record<string, string>;
+
+export type FieldErrorCode = keyof typeof fieldErrorRegistry;
+
+export interface FieldError {
+  code: string;
+  message: string;
+  params?: Record<string, unknown>;
+}
+
+export interface ErrorData {
+  [key: string]: FieldError | ErrorData | unknown;
+}
+
+export interface ApiErrorBody {
+  status: number;
+  message: string;
+  data: ErrorData;
+}
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly data: ErrorData;
+
+  constructor(code: ErrorCode, message?: string, data?: ErrorData, options?: { cause?: unknown }) {
+    const spec: ErrorSpec = errorRegistry[code];
+    super(message ?? spec.message, options);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = spec.status;
+    this.data = data ?? {};
+  }
+
+  toJSON(): ApiErrorBody {
+    return { status: this.status, message: this.message, data: this.data };
+  }
+}
+
+export function apiError(code: ErrorCode, message?: string, data?: ErrorData, cause?: unknown): ApiError {
+  return new ApiError(code, message, data, cause === undefined ? undefined : { cause });
+}
+
+export function isApiError(err: unknown): err is ApiError {
+  return err instanceof ApiError;
+}
+
+/** A per-field error with the registry's default message, `{name}` placeholders filled from params. */
+export function fieldError(code: FieldErrorCode, params?: Record<string, unknown>, message?: string): FieldError {
+  let text: string = message ?? fieldErrorRegistry[code];
+  if (params && message === undefined) {
+    text = text.replace(/\{(\w+)\}/g, (m, key: string) => (key in params ? String(params[key]) : m));
+  }
+  return params ? { code, message: text, params } : { code, message: text };
+}
+
+/** A 400 with per-field errors, the shape PocketBase answers for validation failures. */
+export function validationError(data: ErrorData, message?: string): ApiError {
+  return new ApiError('validation_failed', message ?? errorRegistry.validation_failed.message, data);
+}

@@ -82,6 +82,21 @@ export const fieldErrorRegistry = {
   validation_invalid_collection_type: 'The collection type cannot be changed.',
   validation_unknown_field_type: 'Unknown field type.',
   validation_invalid_relation_collection: 'The relation collection does not exist.',
+  validation_duplicated_field_id: 'Duplicated or invalid field id.',
+  validation_reserved_field_name: 'The field name is reserved and cannot be used.',
+  validation_found_via: 'The value cannot contain "_via_".',
+  validation_missing_primary_key: 'Missing or invalid "id" primary key field.',
+  validation_collection_system_name_change: 'System collection name cannot be changed.',
+  validation_collection_system_rule_change: 'System collection API rule cannot be changed.',
+  validation_collection_system_flag_change: 'System collection state cannot be changed.',
+  validation_collection_name_id_duplicate: 'The name must not match an existing collection id.',
+  validation_invalid_regex: 'Invalid regular expression.',
+  validation_relation_collection_change: 'The relation collection cannot be changed.',
+  validation_indexes_not_supported: "View collections don't support indexes.",
+  validation_duplicated_index_name: 'The index name already exists.',
+  validation_index_unique_violation: 'Existing records have duplicate values for this unique index.',
+  validation_missing_required_unique_index: 'Missing required unique index for field {fieldName}.',
+  validation_view_dependency: 'A view collection depends on this change; update or delete the view first.',
 } as const satisfies Record<string, string>;
 
 export type FieldErrorCode = keyof typeof fieldErrorRegistry;

@@ -1,0 +1,351 @@
+/**
+ * The distributed backend: PostgreSQL through a `pg` pool. The driver is imported when a
+ * PostgreSQL URL is opened, so SQLite users never load it.
+ *
+ * Queries outside a transaction borrow a pooled connection for one statement. A transaction takes
+ * a dedicated connection for its whole life; calls made in its async context join it. Value
+ * parsing is chosen to match what SQLite returns, so domain code sees the same shapes on both:
+ * - int8 (COUNT, SUM of ints, BIGINT columns): a number when it is a safe integer, else a bigint;
+ * - numeric: a number (Galley's number fields are doubles; exact decimals are not promised);
+ * - json/jsonb: the JSON text, not a parsed value (SQLite stores JSON as text);
+ * - date/timestamp/timestamptz: the text PostgreSQL prints (Galley stores datetimes as text anyway);
+ * - boolean stays boolean (SQLite returns 0/1: compare truthiness, not identity).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Pool, PoolClient, QueryResult } from 'pg';
+import { defaultAfterCommitErrorHandler, runAfterCommit } from '../after-commit.js';
+import type { AfterCommitErrorHandler, AfterCommitFn } from '../after-commit.js';
+import { DatabaseConnectError } from '../database-connect-error.js';
+import type { Database, Row, RunResult, SqlParam, Transaction, TransactionOptions } from '../database.js';
+import { LruCache } from '../lru-cache.js';
+import { rewritePlaceholders } from './placeholders.js';
+
+export interface PostgresDatabaseOptions {
+  /** `postgres://user:pass@host:port/db?options=...` */
+  url: string;
+  /** Pool size. Default 10. */
+  maxConnections?: number;
+  /** Where failures of afterCommit callbacks are reported. Default: console.error. */
+  onAfterCommitError?: AfterCommitErrorHandler;
+  /** Connect timeout. Default 5000 ms. */
+  connectTimeoutMs?: number;
+}
+
+type Executor = Pick<Pool, 'query'> | PoolClient;
+
+const SERIALIZATION_FAILURE = '40001';
+const DEADLOCK_DETECTED = '40P01';
+
+export class PostgresDatabase implements Database {
+  readonly dialect = 'postgres' as const;
+
+  readonly #pool: Pool;
+  readonly #als = new AsyncLocalStorage<PostgresTransaction>();
+  readonly #sqlCache = new LruCache<string, string>(2000);
+  readonly #onAfterCommitError: AfterCommitErrorHandler;
+  #closing: Promise<void> | undefined;
+
+  private constructor(pool: Pool, options: PostgresDatabaseOptions) {
+    this.#pool = pool;
+    this.#onAfterCommitError = options.onAfterCommitError ?? defaultAfterCommitErrorHandler;
+  }
+
+  /**
+   * Loads the driver, creates the pool and checks that the server answers, so a wrong URL fails
+   * here with a DatabaseConnectError rather than on the first request.
+   */
+  static async open(options: PostgresDatabaseOptions): Promise<PostgresDatabase> {
+    const { default: pg } = await import('pg');
+    const base = pg.types;
+    const types = {
+      getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+        if (format === 'binary') return base.getTypeParser(oid, 'binary');
+        switch (oid) {
+          case 20: // int8
+            return parseInt8;
+          case 1700: // numeric
+            return Number;
+          case 114: // json
+          case 3802: // jsonb
+          case 1082: // date
+          case 1114: // timestamp
+          case 1184: // timestamptz
+            return identity;
+          default:
+            return base.getTypeParser(oid, 'text');
+        }
+      },
+    };
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      application_name: 'galley',
+      types,
+    });
+    // An idle pooled connection dropped by the server (restart, idle timeout) must not crash the
+    // process; the pool replaces it on next use.
+    pool.on('error', (err) => {
+      console.warn(`galley: an idle PostgreSQL connection failed: ${err.message}`);
+    });
+    try {
+      await pool.query('SELECT 1');
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw connectError(options.url, err);
+    }
+    return new PostgresDatabase(pool, options);
+  }
+
+  // ---- Queryable, outside or joining a transaction ----------------------------------------------
+
+  async all<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T[]> {
+    const tx = this.#als.getStore();
+    if (tx !== undefined && tx.live) return tx.all<T>(sql, params);
+    this.#assertOpen();
+    return (await this.query(this.#pool, sql, params)).rows as T[];
+  }
+
+  async get<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T | undefined> {
+    const tx = this.#als.getStore();
+    if (tx !== undefined && tx.live) return tx.get<T>(sql, params);
+    this.#assertOpen();
+    return (await this.query(this.#pool, sql, params)).rows[0] as T | undefined;
+  }
+
+  async run(sql: string, params?: readonly SqlParam[]): Promise<RunResult> {
+    const tx = this.#als.getStore();
+    if (tx !== undefined && tx.live) return tx.run(sql, params);
+    this.#assertOpen();
+    return { changes: (await this.query(this.#pool, sql, params)).rowCount ?? 0 };
+  }
+
+  async exec(sql: string): Promise<void> {
+    const tx = this.#als.getStore();
+    if (tx !== undefined && tx.live) return tx.exec(sql);
+    this.#assertOpen();
+    // No parameters: pg uses the simple query protocol, which accepts several statements.
+    await this.#pool.query(sql);
+  }
+
+  // ---- transactions ------------------------------------------------------------------------------
+
+  currentTransaction(): Transaction | undefined {
+    const tx = this.#als.getStore();
+    return tx !== undefined && tx.live ? tx : undefined;
+  }
+
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    const current = this.#als.getStore();
+    if (current !== undefined && current.live) return current.savepoint(fn);
+    this.#assertOpen();
+    const serializable = options?.isolation === 'serializable';
+    const maxAttempts = serializable ? Math.max(1, options?.maxAttempts ?? 5) : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#attempt(fn, serializable);
+      } catch (err) {
+        if (attempt >= maxAttempts || !isRetryable(err)) throw err;
+        // Jittered exponential backoff so the transactions that collided do not collide again.
+        const cap = Math.min(5 * 2 ** attempt, 200);
+        await sleep(cap / 2 + Math.random() * (cap / 2));
+      }
+    }
+  }
+
+  async #attempt<T>(fn: (tx: Transaction) => Promise<T>, serializable: boolean): Promise<T> {
+    const client = await this.#pool.connect();
+    let broken = false;
+    let tx: PostgresTransaction;
+    let result: T;
+    try {
+      await client.query(serializable ? 'BEGIN ISOLATION LEVEL SERIALIZABLE' : 'BEGIN');
+      tx = new PostgresTransaction(this, client, undefined);
+      try {
+        result = await this.#als.run(tx, fn, tx);
+        tx.live = false;
+        await client.query('COMMIT');
+      } catch (err) {
+        tx.live = false;
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          // The connection itself failed; do not return it to the pool.
+          broken = true;
+        }
+        throw err;
+      }
+    } finally {
+      client.release(broken);
+    }
+    if (tx.callbacks.length > 0) await this.#als.exit(() => runAfterCommit(tx.callbacks, this.#onAfterCommitError));
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.#closing ??= this.#pool.end();
+    return this.#closing;
+  }
+
+  // ---- internals used by PostgresTransaction -----------------------------------------------------
+
+  /** @internal Runs one statement with `?` placeholders rewritten (cached per SQL text). */
+  query(on: Executor, sql: string, params: readonly SqlParam[] | undefined): Promise<QueryResult> {
+    let text = this.#sqlCache.get(sql);
+    if (text === undefined) {
+      text = rewritePlaceholders(sql).text;
+      this.#sqlCache.set(sql, text);
+    }
+    // Without values pg uses the simple protocol (no parameter types to infer), with them the extended one.
+    return on.query(text, params as unknown[] | undefined);
+  }
+
+  /** @internal */
+  runInContext<T>(tx: PostgresTransaction, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.#als.run(tx, fn, tx);
+  }
+
+  #assertOpen(): void {
+    if (this.#closing !== undefined) throw new Error('The database is closed.');
+  }
+}
+
+/** A transaction or savepoint on one dedicated connection. */
+class PostgresTransaction implements Transaction {
+  readonly dialect = 'postgres' as const;
+  live = true;
+  readonly callbacks: AfterCommitFn[] = [];
+  readonly #db: PostgresDatabase;
+  readonly #client: PoolClient;
+  readonly #parent: PostgresTransaction | undefined;
+  readonly #depth: number;
+  #savepointQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(db: PostgresDatabase, client: PoolClient, parent: PostgresTransaction | undefined) {
+    this.#db = db;
+    this.#client = client;
+    this.#parent = parent;
+    this.#depth = parent === undefined ? 0 : parent.#depth + 1;
+  }
+
+  async all<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T[]> {
+    this.#assertLive();
+    return (await this.#db.query(this.#client, sql, params)).rows as T[];
+  }
+
+  async get<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T | undefined> {
+    this.#assertLive();
+    return (await this.#db.query(this.#client, sql, params)).rows[0] as T | undefined;
+  }
+
+  async run(sql: string, params?: readonly SqlParam[]): Promise<RunResult> {
+    this.#assertLive();
+    return { changes: (await this.#db.query(this.#client, sql, params)).rowCount ?? 0 };
+  }
+
+  async exec(sql: string): Promise<void> {
+    this.#assertLive();
+    await this.#client.query(sql);
+  }
+
+  afterCommit(fn: AfterCommitFn): void {
+    this.#assertLive();
+    this.callbacks.push(fn);
+  }
+
+  savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    // Savepoints opened concurrently on one transaction would interleave; they queue instead.
+    const run = this.#savepointQueue.then(() => this.#savepoint(fn));
+    this.#savepointQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    this.#assertLive();
+    const name = `galley_sp_${this.#depth + 1}`;
+    await this.#client.query(`SAVEPOINT ${name}`);
+    const child = new PostgresTransaction(this.#db, this.#client, this);
+    try {
+      const result = await this.#db.runInContext(child, fn);
+      child.live = false;
+      await this.#client.query(`RELEASE SAVEPOINT ${name}`);
+      for (const cb of child.callbacks) this.callbacks.push(cb);
+      return result;
+    } catch (err) {
+      child.live = false;
+      // Also clears the "current transaction is aborted" state left by a failed statement.
+      await this.#client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      await this.#client.query(`RELEASE SAVEPOINT ${name}`);
+      throw err;
+    }
+  }
+
+  #assertLive(): void {
+    if (!this.live) {
+      throw new Error(
+        this.#parent === undefined
+          ? 'The transaction has already finished (was a query left running after it returned?).'
+          : 'The savepoint has already finished (was a query left running after it returned?).',
+      );
+    }
+  }
+}
+
+function parseInt8(value: string): number | bigint {
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : BigInt(value);
+}
+
+function identity(value: string): string {
+  return value;
+}
+
+/** A serialization failure or deadlock anywhere in the error's cause chain (hooks may wrap it). */
+function isRetryable(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; e !== null && typeof e === 'object' && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === SERIALIZATION_FAILURE || code === DEADLOCK_DETECTED) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+function connectError(url: string, err: unknown): DatabaseConnectError {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : 'ECONNECT';
+  const detail = typeof e?.message === 'string' && e.message !== '' ? e.message : String(err);
+  let where = 'PostgreSQL';
+  let database = '';
+  try {
+    const u = new URL(url);
+    where = `PostgreSQL at ${u.hostname || 'localhost'}:${u.port || '5432'}`;
+    database = decodeURIComponent(u.pathname.slice(1));
+  } catch {
+    // Not a URL pg could parse either: the detail says why.
+  }
+  let message: string;
+  switch (code) {
+    case 'ECONNREFUSED':
+      message = `Cannot connect to ${where}: connection refused. Is the server running?`;
+      break;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      message = `Cannot connect to ${where}: unknown host.`;
+      break;
+    case '3D000':
+      message = `Cannot connect to ${where}: database "${database}" does not exist. Create it first (createdb ${database}).`;
+      break;
+    case '28P01':
+    case '28000':
+      message = `Cannot connect to ${where}: authentication failed (${detail}).`;
+      break;
+    default:
+      message = `Cannot connect to ${where}: ${detail}`;
+  }
+  return new DatabaseConnectError(message, code, { cause: err });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,429 @@
+/**
+ * The embedded backend: better-sqlite3 on one file in WAL mode.
+ *
+ * SQLite allows one writer at a time. An `async` transaction (hooks may await) holds the single
+ * write connection from `BEGIN IMMEDIATE` to `COMMIT`, behind a fair mutex so writers queue in
+ * order. Reads outside a transaction go to a second, read-only connection: in WAL mode they see
+ * the last committed state and are never blocked by the open write transaction.
+ *
+ * better-sqlite3 is synchronous; small indexed statements take microseconds, so running them on the
+ * event loop is cheaper than any thread hop. The read path is: context lookup, statement-cache hit,
+ * execute.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { AsyncMutex } from '../../lib/async-mutex.js';
+import { defaultAfterCommitErrorHandler, runAfterCommit } from '../after-commit.js';
+import type { AfterCommitErrorHandler, AfterCommitFn } from '../after-commit.js';
+import type { Database, Row, RunResult, SqlParam, Transaction, TransactionOptions } from '../database.js';
+import { LruCache } from '../lru-cache.js';
+
+type Connection = BetterSqlite3.Database;
+type Statement = BetterSqlite3.Statement<unknown[], unknown>;
+
+export interface SqliteDatabaseOptions {
+  /** Path of the database file (its folder is created), or `:memory:` (one connection, tests only). */
+  file: string;
+  /**
+   * `NORMAL` (default): with WAL, a committed transaction survives a process crash; the last
+   * transactions may be lost on power loss or OS crash. `FULL`: fsync on every commit, survives
+   * power loss too, slower writes.
+   */
+  synchronous?: 'NORMAL' | 'FULL';
+  /** How long a write waits for another process holding the write lock before failing. Default 5000 ms. */
+  busyTimeoutMs?: number;
+  /** Prepared statements kept per connection. Default 500. */
+  statementCacheSize?: number;
+  /** Where failures of afterCommit callbacks are reported. Default: console.error. */
+  onAfterCommitError?: AfterCommitErrorHandler;
+}
+
+/** The `code` of the error raised when another process keeps the write lock past busyTimeoutMs. */
+export const SQLITE_BUSY = 'SQLITE_BUSY';
+
+// Each retry of a lock wait blocks the event loop for at most this long inside SQLite; the rest
+// of busyTimeoutMs is waited asynchronously so the server keeps serving reads meanwhile.
+const SYNC_BUSY_SLICE_MS = 20;
+
+export class SqliteDatabase implements Database {
+  readonly dialect = 'sqlite' as const;
+  readonly file: string;
+
+  readonly #writer: Connection;
+  readonly #reader: Connection;
+  readonly #writeStatements: LruCache<string, Statement>;
+  readonly #readStatements: LruCache<string, Statement>;
+  readonly #mutex = new AsyncMutex();
+  readonly #als = new AsyncLocalStorage<SqliteTransaction>();
+  readonly #busyTimeoutMs: number;
+  readonly #onAfterCommitError: AfterCommitErrorHandler;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: SqliteDatabaseOptions) {
+    this.file = options.file;
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    this.#onAfterCommitError = options.onAfterCommitError ?? defaultAfterCommitErrorHandler;
+    const cacheSize = options.statementCacheSize ?? 500;
+    this.#writeStatements = new LruCache(cacheSize);
+    this.#readStatements = new LruCache(cacheSize);
+
+    const memory = options.file === ':memory:' || options.file === '';
+    if (!memory) mkdirSync(dirname(options.file), { recursive: true });
+    this.#writer = new BetterSqlite3(options.file);
+    try {
+      this.#writer.pragma(`busy_timeout = ${SYNC_BUSY_SLICE_MS}`);
+      if (!memory) {
+        const mode = this.#writer.pragma('journal_mode = WAL', { simple: true });
+        if (String(mode).toLowerCase() !== 'wal') throw new Error(`cannot enable WAL mode on ${options.file} (got ${String(mode)})`);
+      }
+      this.#writer.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+      this.#writer.pragma('foreign_keys = ON');
+      // Analyse tables whose statistics are stale, as SQLite recommends at open for long-lived connections.
+      this.#writer.pragma('optimize = 0x10002');
+      this.#reader = memory ? this.#writer : new BetterSqlite3(options.file, { readonly: true });
+      if (this.#reader !== this.#writer) {
+        this.#reader.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
+        this.#reader.pragma('foreign_keys = ON');
+      }
+    } catch (err) {
+      this.#writer.close();
+      throw err;
+    }
+  }
+
+  // ---- Queryable, outside or joining a transaction ----------------------------------------------
+
+  all<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T[]> {
+    const tx = this.#als.getStore();
+    if (tx !== undefined && tx.live) return tx.all<T>(sql, params);
+    try {
+      const stmt = this.#readStatement(sql);
+      if (stmt === undefined) return this.#writeOutside(() => allOn<T>(this.#writeStatement(sql), params));
+      return Promise.resolve(allOn<T>(stmt, params));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  get<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T | undefined> {
+    const tx = this.#als.getStore();
+    if (tx !== undefined && tx.live) return tx.get<T>(sql, params);
+    try {
+      const stmt = this.#readStatement(sql);
+      if (stmt === undefined) return this.#writeOutside(() => getOn<T>(this.#writeStatement(sql), params));
+      return Promise.resolve(getOn<T>(stmt, params));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  run(sql: string, params?: readonly SqlParam[]): Promise<RunResult> {
+    const tx = this.#als.getStore();
+    if (tx !== undefined && tx.live) return tx.run(sql, params);
+    return this.#writeOutside(() => runOn(this.#writeStatement(sql), params));
+  }
+
+  exec(sql: string): Promise<void> {
+    const tx = this.#als.getStore();
+    if (tx !== undefined && tx.live) return tx.exec(sql);
+    return this.#writeOutside(() => {
+      this.#writer.exec(sql);
+    });
+  }
+
+  // ---- transactions ------------------------------------------------------------------------------
+
+  currentTransaction(): Transaction | undefined {
+    const tx = this.#als.getStore();
+    return tx !== undefined && tx.live ? tx : undefined;
+  }
+
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>, _options?: TransactionOptions): Promise<T> {
+    // SQLite's single writer is already serializable, so `isolation` needs nothing here.
+    const current = this.#als.getStore();
+    if (current !== undefined && current.live) return current.savepoint(fn);
+    this.#assertOpen();
+
+    const release = await this.#mutex.acquire();
+    let tx: SqliteTransaction;
+    let result: T;
+    try {
+      this.#assertOpen();
+      await this.#withBusyRetry(() => this.#writer.exec('BEGIN IMMEDIATE'));
+      tx = new SqliteTransaction(this, undefined);
+      try {
+        result = await this.#als.run(tx, fn, tx);
+        tx.live = false;
+        this.#writer.exec('COMMIT');
+      } catch (err) {
+        tx.live = false;
+        // A failed COMMIT or statement may already have ended the transaction (SQLITE_FULL, IOERR).
+        if (this.#writer.inTransaction) this.#writer.exec('ROLLBACK');
+        throw err;
+      }
+    } finally {
+      release();
+    }
+    // Outside the transaction's context: a callback that queries sees committed data, not a dead tx.
+    if (tx.callbacks.length > 0) await this.#als.exit(() => runAfterCommit(tx.callbacks, this.#onAfterCommitError));
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    // Wait for the transaction in progress and every queued writer, then close.
+    const release = await this.#mutex.acquire();
+    try {
+      if (!this.#writer.open) return;
+      try {
+        this.#writer.pragma('optimize');
+      } catch {
+        // Statistics are an optimisation; failing to refresh them must not fail shutdown.
+      }
+      this.#writeStatements.clear();
+      this.#readStatements.clear();
+      if (this.#reader !== this.#writer) this.#reader.close();
+      this.#writer.close();
+    } finally {
+      release();
+    }
+  }
+
+  // ---- internals used by SqliteTransaction --------------------------------------------------------
+
+  /** @internal */
+  writeStatement(sql: string): Statement {
+    return this.#writeStatement(sql);
+  }
+
+  /** @internal */
+  get writer(): Connection {
+    return this.#writer;
+  }
+
+  /** @internal */
+  runInContext<T>(tx: SqliteTransaction, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.#als.run(tx, fn, tx);
+  }
+
+  #assertOpen(): void {
+    if (this.#closing !== undefined || !this.#writer.open) throw new Error('The database is closed.');
+  }
+
+  #writeStatement(sql: string): Statement {
+    let stmt = this.#writeStatements.get(sql);
+    if (stmt === undefined) {
+      this.#assertOpen();
+      stmt = this.#writer.prepare(sql);
+      this.#writeStatements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /** The cached read-connection statement, or undefined when the SQL writes (it must go to the writer). */
+  #readStatement(sql: string): Statement | undefined {
+    let stmt = this.#readStatements.get(sql);
+    if (stmt === undefined) {
+      this.#assertOpen();
+      const prepared = this.#reader.prepare(sql);
+      if (!prepared.readonly && this.#reader !== this.#writer) return undefined;
+      stmt = prepared;
+      this.#readStatements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /** A write outside any transaction: autocommit on the writer, queued behind open transactions. */
+  async #writeOutside<T>(fn: () => T): Promise<T> {
+    const release = await this.#mutex.acquire();
+    try {
+      this.#assertOpen();
+      return await this.#withBusyRetry(fn);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Retries `fn` while another process holds the write lock, up to busyTimeoutMs in total. Each
+   * attempt blocks for at most SYNC_BUSY_SLICE_MS inside SQLite; between attempts the event loop runs.
+   * Only statements that fail as a whole on SQLITE_BUSY (BEGIN, autocommit writes) come here.
+   */
+  async #withBusyRetry<T>(fn: () => T): Promise<T> {
+    const deadline = Date.now() + this.#busyTimeoutMs;
+    let delay = 1;
+    for (;;) {
+      try {
+        return fn();
+      } catch (err) {
+        if (!isBusy(err)) throw err;
+        if (Date.now() >= deadline) throw busyError(this.file, this.#busyTimeoutMs, err);
+        await sleep(delay + Math.random() * delay);
+        delay = Math.min(delay * 2, 50);
+      }
+    }
+  }
+}
+
+/** A transaction or savepoint on the write connection. */
+class SqliteTransaction implements Transaction {
+  readonly dialect = 'sqlite' as const;
+  /** False once COMMIT/ROLLBACK (or RELEASE/ROLLBACK TO for a savepoint) has run. */
+  live = true;
+  readonly callbacks: AfterCommitFn[] = [];
+  readonly #db: SqliteDatabase;
+  readonly #parent: SqliteTransaction | undefined;
+  // Savepoints opened concurrently on one transaction would interleave; they queue instead.
+  #savepointMutex: AsyncMutex | undefined;
+  #depth: number;
+
+  constructor(db: SqliteDatabase, parent: SqliteTransaction | undefined) {
+    this.#db = db;
+    this.#parent = parent;
+    this.#depth = parent === undefined ? 0 : parent.#depth + 1;
+  }
+
+  all<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T[]> {
+    try {
+      this.#assertLive();
+      return Promise.resolve(allOn<T>(this.#db.writeStatement(sql), params));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  get<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T | undefined> {
+    try {
+      this.#assertLive();
+      return Promise.resolve(getOn<T>(this.#db.writeStatement(sql), params));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  run(sql: string, params?: readonly SqlParam[]): Promise<RunResult> {
+    try {
+      this.#assertLive();
+      return Promise.resolve(runOn(this.#db.writeStatement(sql), params));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  exec(sql: string): Promise<void> {
+    try {
+      this.#assertLive();
+      this.#db.writer.exec(sql);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  afterCommit(fn: AfterCommitFn): void {
+    this.#assertLive();
+    this.callbacks.push(fn);
+  }
+
+  async savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    this.#assertLive();
+    this.#savepointMutex ??= new AsyncMutex();
+    const release = await this.#savepointMutex.acquire();
+    try {
+      this.#assertLive();
+      const name = `galley_sp_${this.#depth + 1}`;
+      const writer = this.#db.writer;
+      writer.exec(`SAVEPOINT ${name}`);
+      const child = new SqliteTransaction(this.#db, this);
+      try {
+        const result = await this.#db.runInContext(child, fn);
+        child.live = false;
+        writer.exec(`RELEASE ${name}`);
+        for (const cb of child.callbacks) this.callbacks.push(cb);
+        return result;
+      } catch (err) {
+        child.live = false;
+        if (writer.inTransaction) {
+          writer.exec(`ROLLBACK TO ${name}`);
+          writer.exec(`RELEASE ${name}`);
+        }
+        throw err;
+      }
+    } finally {
+      release();
+    }
+  }
+
+  #assertLive(): void {
+    if (!this.live) {
+      throw new Error(
+        this.#parent === undefined
+          ? 'The transaction has already finished (was a query left running after it returned?).'
+          : 'The savepoint has already finished (was a query left running after it returned?).',
+      );
+    }
+  }
+}
+
+// ---- statement execution ---------------------------------------------------------------------
+
+function allOn<T>(stmt: Statement, params: readonly SqlParam[] | undefined): T[] {
+  if (!stmt.reader) {
+    // `all` on a statement that returns nothing (UPDATE without RETURNING) runs it and returns no rows.
+    stmt.run(bindable(params));
+    return [];
+  }
+  return stmt.all(bindable(params)) as T[];
+}
+
+function getOn<T>(stmt: Statement, params: readonly SqlParam[] | undefined): T | undefined {
+  if (!stmt.reader) {
+    stmt.run(bindable(params));
+    return undefined;
+  }
+  return stmt.get(bindable(params)) as T | undefined;
+}
+
+function runOn(stmt: Statement, params: readonly SqlParam[] | undefined): RunResult {
+  return { changes: stmt.run(bindable(params)).changes };
+}
+
+const NO_PARAMS: unknown[] = [];
+
+/** SQLite has no boolean type: bind true/false as 1/0. Copies the array only when it holds a boolean. */
+function bindable(params: readonly SqlParam[] | undefined): unknown[] {
+  if (params === undefined || params.length === 0) return NO_PARAMS;
+  for (let i = 0; i < params.length; i++) {
+    if (typeof params[i] === 'boolean') return params.map(boolToInt);
+  }
+  return params as unknown[];
+}
+
+function boolToInt(p: SqlParam): unknown {
+  return typeof p === 'boolean' ? (p ? 1 : 0) : p;
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_'));
+}
+
+function busyError(file: string, waitedMs: number, cause: unknown): Error {
+  const err = new Error(
+    `The SQLite database ${file} is locked by another process (waited ${waitedMs} ms for its write lock). ` +
+      'Is another galley command writing to the same data directory?',
+    { cause },
+  );
+  (err as Error & { code: string }).code = SQLITE_BUSY;
+  return err;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,95 @@
+/**
+ * Password login and token refresh for auth collections (PocketBase's auth-with-password and
+ * auth-refresh), returning PocketBase's `{token, record}`. Wrong identity and wrong password give
+ * the same answer after the same work, so the API does not reveal who is registered.
+ */
+import { apiError } from '../core/errors.js';
+import type { Collection } from '../core/schema.js';
+import { findAuthRecord } from './auth-record.js';
+import type { AuthRecord, AuthState } from './auth-record.js';
+import type { AuthDeps } from './authenticate.js';
+import { verifyPasswordOrDummy } from './password.js';
+import { signToken, signingKey } from './tokens.js';
+
+export interface AuthResponse {
+  token: string;
+  record: AuthRecord;
+  collection: Collection;
+}
+
+const FAILED = 'Failed to authenticate.';
+
+/** The auth collection named by a route, or the 404 PocketBase answers for others. */
+export function authCollection(deps: AuthDeps, nameOrId: string): Collection {
+  const collection = deps.collections.find(nameOrId);
+  if (!collection) throw apiError('collection_not_found');
+  if (collection.type !== 'auth') throw apiError('not_found', 'Missing or invalid auth collection context.');
+  return collection;
+}
+
+export async function issueAuthToken(collection: Collection, record: AuthRecord, refreshable = true, duration?: number): Promise<string> {
+  const config = collection.authToken;
+  if (!config?.secret) throw apiError('internal');
+  return signToken(
+    { id: record.id, type: 'auth', collectionId: collection.id, refreshable },
+    signingKey(record.tokenKey, config.secret),
+    duration ?? config.duration,
+  );
+}
+
+export async function authWithPassword(
+  deps: AuthDeps,
+  collection: Collection,
+  input: { identity: unknown; password: unknown; identityField?: unknown },
+): Promise<AuthResponse> {
+  const passwordAuth = collection.passwordAuth ?? { enabled: true, identityFields: ['email'] };
+  if (!passwordAuth.enabled) throw apiError('forbidden', 'The collection is not configured to allow password authentication.');
+  const identity = typeof input.identity === 'string' ? input.identity : '';
+  const password = typeof input.password === 'string' ? input.password : '';
+  if (identity === '' || password === '' || identity.length > 255 || password.length > 1024) {
+    throw apiError('bad_request', FAILED);
+  }
+  const fields = identityFieldsFor(passwordAuth.identityFields, identity, input.identityField);
+  let record: AuthRecord | undefined;
+  for (const field of fields) {
+    record = await findAuthRecord(deps.db, collection, field, identity);
+    if (record) break;
+  }
+  const ok = await verifyPasswordOrDummy(record?.password || undefined, password);
+  if (!record || !ok) throw apiError('bad_request', FAILED);
+  // PocketBase: authRule null means nobody may log in with this collection, "" means anyone.
+  if (collection.authRule === null) throw apiError('forbidden', 'The request requires valid record authorization token.');
+  return { token: await issueAuthToken(collection, record), record, collection };
+}
+
+/** Email first when the identity looks like one, as PocketBase does; an explicit field must be listed. */
+function identityFieldsFor(allowed: readonly string[], identity: string, requested: unknown): string[] {
+  if (typeof requested === 'string' && requested !== '') {
+    if (!allowed.includes(requested)) throw apiError('bad_request', FAILED);
+    return [requested];
+  }
+  const fields = [...allowed];
+  if (identity.includes('@') && fields.includes('email')) {
+    fields.splice(fields.indexOf('email'), 1);
+    fields.unshift('email');
+  }
+  return fields;
+}
+
+/**
+ * Re-issues a token for the authenticated record of `collection`. Non-refreshable tokens
+ * (impersonation) are echoed back unchanged, as PocketBase does.
+ */
+export async function authRefresh(
+  collection: Collection,
+  auth: AuthState | undefined | null,
+  currentToken: string | undefined,
+  refreshable: boolean,
+): Promise<AuthResponse> {
+  if (!auth || !currentToken) throw apiError('unauthorized', 'The request requires valid record authorization token.');
+  if (auth.collection.id !== collection.id) {
+    throw apiError('forbidden', 'The request requires valid record authorization token to be set.');
+  }
+  const token = refreshable ? await issueAuthToken(collection, auth.record) : currentToken;
+  return { token, record: auth.record, collection };
+}

@@ -1,0 +1,88 @@
+/**
+ * Writes logs off the hot path: entries are buffered and flushed as one INSERT every `intervalMs`
+ * or as soon as `maxBuffer` entries are waiting, and once more on close. A request only pays for an
+ * array push. If the database is down, the batch is dropped and reported once per failure streak:
+ * logs must never take the API down with them.
+ */
+import { AsyncResource } from 'node:async_hooks';
+import type { LogEntry, LogStore } from './log-store.js';
+
+export interface LogWriterOptions {
+  intervalMs?: number;
+  maxBuffer?: number;
+  /** Hard cap: beyond it new entries are dropped (a stalled database must not exhaust memory). */
+  maxPending?: number;
+  onError?: (err: unknown, dropped: number) => void;
+}
+
+export class LogWriter {
+  readonly #store: LogStore;
+  readonly #intervalMs: number;
+  readonly #maxBuffer: number;
+  readonly #maxPending: number;
+  readonly #onError: (err: unknown, dropped: number) => void;
+  // Timers started from a request would inherit its async context (and with it, on SQLite, a
+  // transaction the request may hold); flushing in the writer's own scope keeps them apart.
+  readonly #scope = new AsyncResource('GalleyLogWriter');
+  #buffer: LogEntry[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+  #failing = false;
+  #closed = false;
+
+  constructor(store: LogStore, options: LogWriterOptions = {}) {
+    this.#store = store;
+    this.#intervalMs = options.intervalMs ?? 200;
+    this.#maxBuffer = options.maxBuffer ?? 200;
+    this.#maxPending = options.maxPending ?? 50_000;
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  write(entry: LogEntry): void {
+    if (this.#closed || this.#buffer.length >= this.#maxPending) return;
+    this.#buffer.push(entry);
+    if (this.#buffer.length >= this.#maxBuffer) {
+      this.#clearTimer();
+      this.#scope.runInAsyncScope(() => setImmediate(() => void this.flush()));
+    } else if (!this.#timer) {
+      this.#timer = this.#scope.runInAsyncScope(() => setTimeout(() => void this.flush(), this.#intervalMs));
+      this.#timer.unref();
+    }
+  }
+
+  /** Writes everything buffered so far; resolves when it is stored (or dropped after an error). */
+  flush(): Promise<void> {
+    this.#clearTimer();
+    const next = this.#flushing.then(() => this.#scope.runInAsyncScope(() => this.#flushNow()));
+    this.#flushing = next;
+    return next;
+  }
+
+  /** Flushes what is left; later writes are ignored. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush();
+  }
+
+  get pending(): number {
+    return this.#buffer.length;
+  }
+
+  async #flushNow(): Promise<void> {
+    if (this.#buffer.length === 0) return;
+    const batch = this.#buffer;
+    this.#buffer = [];
+    try {
+      await this.#store.insertMany(batch);
+      this.#failing = false;
+    } catch (err) {
+      if (!this.#failing) this.#onError(err, batch.length);
+      this.#failing = true;
+    }
+  }
+
+  #clearTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

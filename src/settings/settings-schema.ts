@@ -1,0 +1,247 @@
+/**
+ * The runtime settings (`GET/PATCH /api/settings`) in PocketBase's shape, their defaults and their
+ * validation. Types and ranges are checked by a zod schema; the rules that depend on other values
+ * ("host is required when SMTP is enabled") by a refinement, and every failure becomes a PocketBase
+ * field error at its nested path.
+ */
+import { z } from 'zod';
+import { fieldError, validationError } from '../core/errors.js';
+import type { ApiError, ErrorData, FieldError, FieldErrorCode } from '../core/errors.js';
+
+export interface RateLimitRule {
+  label: string;
+  maxRequests: number;
+  duration: number;
+  audience: '' | '@guest' | '@auth';
+}
+
+export interface Settings {
+  meta: { appName: string; appURL: string; senderName: string; senderAddress: string; hideControls: boolean };
+  batch: { enabled: boolean; maxRequests: number; timeout: number; maxBodySize: number };
+  rateLimits: { enabled: boolean; rules: RateLimitRule[] };
+  logs: { maxDays: number; minLevel: number; logIP: boolean; logAuthId: boolean };
+  trustedProxy: { headers: string[]; useLeftmostIP: boolean };
+  smtp: {
+    enabled: boolean;
+    host: string;
+    port: number;
+    username: string;
+    password: string;
+    authMethod: '' | 'PLAIN' | 'LOGIN';
+    tls: boolean;
+    localName: string;
+  };
+  s3: {
+    enabled: boolean;
+    bucket: string;
+    region: string;
+    endpoint: string;
+    accessKey: string;
+    secret: string;
+    forcePathStyle: boolean;
+  };
+}
+
+/** The paths of secret values: never returned by the API, encrypted at rest when a key is set. */
+export const secretPaths = [
+  ['smtp', 'password'],
+  ['s3', 'secret'],
+] as const satisfies ReadonlyArray<readonly [keyof Settings, string]>;
+
+export function defaultSettings(): Settings {
+  return {
+    meta: {
+      appName: 'Galley',
+      appURL: 'http://localhost:8090',
+      senderName: 'Support',
+      senderAddress: 'support@example.com',
+      hideControls: false,
+    },
+    // Galley enables batch by default (PocketBase does not): transactional multi-writes are a core feature.
+    batch: { enabled: true, maxRequests: 50, timeout: 3, maxBodySize: 128 * 1024 * 1024 },
+    rateLimits: { enabled: false, rules: [] },
+    logs: { maxDays: 5, minLevel: 0, logIP: true, logAuthId: false },
+    trustedProxy: { headers: [], useLeftmostIP: false },
+    smtp: {
+      enabled: false,
+      host: 'smtp.example.com',
+      port: 587,
+      username: '',
+      password: '',
+      authMethod: '',
+      tls: false,
+      localName: '',
+    },
+    s3: { enabled: false, bucket: '', region: '', endpoint: '', accessKey: '', secret: '', forcePathStyle: false },
+  };
+}
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
+
+const settingsSchema = z
+  .object({
+    meta: z.object({
+      appName: z.string().max(255),
+      appURL: z.string(),
+      senderName: z.string().max(255),
+      senderAddress: z.string(),
+      hideControls: z.boolean(),
+    }),
+    batch: z.object({
+      enabled: z.boolean(),
+      maxRequests: int(0, 100_000),
+      timeout: int(0, 86_400),
+      maxBodySize: int(0),
+    }),
+    rateLimits: z.object({
+      enabled: z.boolean(),
+      rules: z
+        .array(
+          z.object({
+            label: z.string().max(255),
+            maxRequests: int(1),
+            duration: int(1),
+            audience: z.enum(['', '@guest', '@auth']),
+          }),
+        )
+        .max(1000),
+    }),
+    logs: z.object({ maxDays: int(0, 100_000), minLevel: int(-1000, 1000), logIP: z.boolean(), logAuthId: z.boolean() }),
+    trustedProxy: z.object({ headers: z.array(z.string().max(255)).max(50), useLeftmostIP: z.boolean() }),
+    smtp: z.object({
+      enabled: z.boolean(),
+      host: z.string().max(255),
+      port: int(0, 65535),
+      username: z.string().max(255),
+      password: z.string().max(1024),
+      authMethod: z.enum(['', 'PLAIN', 'LOGIN']),
+      tls: z.boolean(),
+      localName: z.string().max(255),
+    }),
+    s3: z.object({
+      enabled: z.boolean(),
+      bucket: z.string().max(255),
+      region: z.string().max(255),
+      endpoint: z.string().max(1024),
+      accessKey: z.string().max(1024),
+      secret: z.string().max(1024),
+      forcePathStyle: z.boolean(),
+    }),
+  })
+  .superRefine((s, ctx) => {
+    const fail = (path: (string | number)[], code: FieldErrorCode): void => {
+      ctx.addIssue({ code: 'custom', path, message: code, params: { galleyCode: code } });
+    };
+    const required = (path: (string | number)[], value: string): boolean => {
+      if (value.trim() !== '') return true;
+      fail(path, 'validation_required');
+      return false;
+    };
+    required(['meta', 'appName'], s.meta.appName);
+    if (required(['meta', 'appURL'], s.meta.appURL) && !isHttpUrl(s.meta.appURL)) fail(['meta', 'appURL'], 'validation_is_url');
+    required(['meta', 'senderName'], s.meta.senderName);
+    if (required(['meta', 'senderAddress'], s.meta.senderAddress) && !isEmail(s.meta.senderAddress)) {
+      fail(['meta', 'senderAddress'], 'validation_is_email');
+    }
+    if (s.smtp.enabled) {
+      required(['smtp', 'host'], s.smtp.host);
+      if (s.smtp.port < 1) fail(['smtp', 'port'], 'validation_required');
+    }
+    if (s.s3.enabled) {
+      for (const key of ['bucket', 'region', 'endpoint', 'accessKey', 'secret'] as const) required(['s3', key], s.s3[key]);
+      if (s.s3.endpoint !== '' && !isHttpUrl(s.s3.endpoint)) fail(['s3', 'endpoint'], 'validation_is_url');
+    }
+    const seen = new Set<string>();
+    s.rateLimits.rules.forEach((rule, i) => {
+      if (!required(['rateLimits', 'rules', i, 'label'], rule.label)) return;
+      const key = `${rule.label}\u0000${rule.audience}`;
+      if (seen.has(key)) fail(['rateLimits', 'rules', i, 'label'], 'validation_not_unique');
+      seen.add(key);
+    });
+    s.trustedProxy.headers.forEach((h, i) => {
+      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(h)) fail(['trustedProxy', 'headers', i], 'validation_invalid_value');
+    });
+  });
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function isEmail(value: string): boolean {
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value) && value.length <= 254;
+}
+
+/**
+ * Validates a complete settings object. Unknown keys are dropped (PocketBase ignores them); the
+ * result is a fresh object, safe to store.
+ */
+export function validateSettings(value: unknown): Settings {
+  const parsed = settingsSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw settingsValidationError(parsed.error.issues);
+}
+
+function settingsValidationError(issues: readonly z.core.$ZodIssue[]): ApiError {
+  const data: ErrorData = {};
+  for (const issue of issues) {
+    if (issue.path.length === 0) continue;
+    let node = data;
+    const path = issue.path.map(String);
+    for (const key of path.slice(0, -1)) {
+      const next = node[key];
+      if (next !== undefined && typeof next === 'object' && next !== null && 'code' in next) break;
+      node = (node[key] ??= {}) as ErrorData;
+    }
+    const last = path[path.length - 1]!;
+    if (node[last] === undefined) node[last] = issueToFieldError(issue);
+  }
+  return validationError(data, 'An error occurred while submitting the form.');
+}
+
+function issueToFieldError(issue: z.core.$ZodIssue): FieldError {
+  switch (issue.code) {
+    case 'custom': {
+      const code = (issue.params as { galleyCode?: FieldErrorCode } | undefined)?.galleyCode;
+      return fieldError(code ?? 'validation_invalid_value');
+    }
+    case 'invalid_type':
+      return fieldError('validation_invalid_type');
+    case 'too_small':
+      if (issue.origin === 'number') return fieldError('validation_min_number_constraint', { min: Number(issue.minimum) });
+      return fieldError('validation_invalid_value');
+    case 'too_big':
+      if (issue.origin === 'number') return fieldError('validation_max_number_constraint', { max: Number(issue.maximum) });
+      if (issue.origin === 'string') return fieldError('validation_max_text_constraint', { max: Number(issue.maximum) });
+      return fieldError('validation_invalid_value');
+    case 'invalid_format':
+      return fieldError('validation_invalid_format');
+    default:
+      return fieldError('validation_invalid_value');
+  }
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * PATCH semantics: plain objects merge key by key, anything else (arrays, scalars, a wrong type)
+ * replaces, so validation sees exactly what the client sent at that path. Keys unknown to `base`
+ * are dropped here rather than later, and prototype keys never travel.
+ */
+export function mergeSettings<T>(base: T, patch: unknown): T {
+  if (!isPlainObject(base) || !isPlainObject(patch)) return (patch === undefined ? base : patch) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (FORBIDDEN_KEYS.has(key) || !Object.hasOwn(base, key) || value === undefined) continue;
+    out[key] = mergeSettings(base[key], value);
+  }
+  return out as T;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

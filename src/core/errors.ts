@@ -32,6 +32,7 @@ export const errorRegistry = {
   precondition_failed: { status: 412, message: 'The resource has changed since it was read.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Unsupported content type.' },
+  range_not_satisfiable: { status: 416, message: "The requested range is not satisfiable." },
   unprocessable: { status: 422, message: 'The request could not be processed.' },
   too_many_requests: { status: 429, message: 'Too Many Requests.' },
   internal: { status: 500, message: 'Something went wrong while processing your request.' },

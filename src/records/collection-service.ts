@@ -1,0 +1,282 @@
+import { apiError, fieldError, isApiError, validationError, type ErrorData } from '../core/errors.js';
+import type { Collection } from '../core/schema.js';
+import type { Database, Transaction } from '../db/database.js';
+import { bootstrapSystemTables } from './bootstrap-system-tables.js';
+import { listCollections, type CollectionListOptions } from './collection-list.js';
+import { normalizeCollection } from './collection-normalizer.js';
+import { COLLECTION_COLUMNS, collectionToParams, rowToCollection } from './collection-row.js';
+import { publicCollection } from './public-collection.js';
+import { createRecordTable, createViews, dropRecordTable, dropViews, syncRecordTable } from './record-table-sync.js';
+import { scaffoldCollections } from './scaffolds.js';
+import { superusersInput, usersInput } from './system-collections.js';
+
+/**
+ * Collections: validated, stored in `_collections`, mirrored as record tables or views, cached in
+ * memory. Every change runs its DDL and the `_collections` write in one transaction; changes are
+ * queued so this node never normalises against a stale cache. Listeners run after commit (the app
+ * broadcasts to other nodes, which call `reload()`).
+ */
+
+export type CollectionChangeAction = 'create' | 'update' | 'delete';
+export interface CollectionChange {
+  action: CollectionChangeAction;
+  before?: Collection;
+  after?: Collection;
+}
+export type CollectionChangeListener = (e: CollectionChange) => void | Promise<void>;
+
+const INSERT_SQL = `INSERT INTO "_collections" (${COLLECTION_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${COLLECTION_COLUMNS.map(() => '?').join(', ')})`;
+const UPDATE_SQL = `UPDATE "_collections" SET ${COLLECTION_COLUMNS.slice(1).map((c) => `"${c}" = ?`).join(', ')} WHERE "id" = ?`;
+
+/** PocketBase's datetime text: `2024-11-10 18:45:27.123Z`. */
+function nowText(): string {
+  return new Date().toISOString().replace('T', ' ');
+}
+
+function updateParams(c: Collection) {
+  const [id, ...rest] = collectionToParams(c);
+  return [...rest, id ?? null];
+}
+
+export class CollectionService {
+  readonly #db: Database;
+  #byId = new Map<string, Collection>();
+  #byName = new Map<string, Collection>();
+  #ordered: Collection[] = [];
+  #version = 0;
+  #loaded = false;
+  #listeners = new Set<CollectionChangeListener>();
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  /** Increments on every change and reload; the key for caches derived from the schema. */
+  get version(): number {
+    return this.#version;
+  }
+
+  async load(): Promise<void> {
+    await bootstrapSystemTables(this.#db);
+    await this.#read();
+    this.#loaded = true;
+  }
+
+  reload(): Promise<void> {
+    return this.#serial(() => this.#read());
+  }
+
+  async #read(): Promise<void> {
+    const rows = await this.#db.all(`SELECT * FROM "_collections" ORDER BY "created", "id"`);
+    this.#setCache(rows.map(rowToCollection));
+  }
+
+  #setCache(list: Collection[]): void {
+    this.#ordered = list;
+    this.#byId = new Map(list.map((c) => [c.id, c]));
+    this.#byName = new Map(list.map((c) => [c.name.toLowerCase(), c]));
+    this.#version++;
+  }
+
+  find(nameOrId: string): Collection | undefined {
+    return this.#byId.get(nameOrId) ?? this.#byName.get(nameOrId.toLowerCase());
+  }
+
+  all(): Collection[] {
+    return [...this.#ordered];
+  }
+
+  list(opts: CollectionListOptions = {}): Collection[] {
+    return listCollections(this.#ordered, opts);
+  }
+
+  onChange(listener: CollectionChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  scaffolds(): { base: Collection; auth: Collection; view: Collection } {
+    const s = scaffoldCollections();
+    return { base: publicCollection(s.base), auth: publicCollection(s.auth), view: publicCollection(s.view) };
+  }
+
+  create(input: unknown): Promise<Collection> {
+    return this.#serial(() => this.#create(input, false));
+  }
+
+  update(nameOrId: string, input: unknown): Promise<Collection> {
+    return this.#serial(async () => {
+      const before = this.#require(nameOrId);
+      const after = normalizeCollection(input, { existing: before, others: this.#others(before.id), now: nowText() });
+      const next = this.#ordered.map((c) => (c.id === before.id ? after : c));
+      await this.#db.transaction(async (tx) => {
+        const views = this.#ordered.filter((c) => c.type === 'view');
+        await dropViews(tx, views);
+        if (after.type !== 'view') await syncRecordTable(tx, before, after);
+        await tx.run(UPDATE_SQL, updateParams(after));
+        await createViews(tx, next.filter((c) => c.type === 'view'), next, (v, message) => this.#viewError(v, after, message));
+      });
+      this.#setCache(next);
+      await this.#emit({ action: 'update', before, after });
+      return after;
+    });
+  }
+
+  delete(nameOrId: string): Promise<void> {
+    return this.#serial(async () => {
+      const c = this.#require(nameOrId);
+      if (c.system) throw apiError('bad_request', 'System collections cannot be deleted.');
+      const referencing = this.#ordered.filter((o) => o.id !== c.id && o.type !== 'view' &&
+        o.fields.some((f) => f.type === 'relation' && f.collectionId === c.id));
+      if (referencing.length > 0) {
+        throw apiError('collection_in_use', `The collection is referenced by: ${referencing.map((o) => o.name).join(', ')}.`);
+      }
+      const next = this.#ordered.filter((o) => o.id !== c.id);
+      await this.#db.transaction(async (tx) => {
+        await dropViews(tx, this.#ordered.filter((o) => o.type === 'view'));
+        await dropRecordTable(tx, c);
+        await tx.run(`DELETE FROM "_collections" WHERE "id" = ?`, [c.id]);
+        await createViews(tx, next.filter((o) => o.type === 'view'), next, (v) =>
+          apiError('collection_in_use', `The view collection ${v.name} depends on ${c.name}.`));
+      });
+      this.#setCache(next);
+      await this.#emit({ action: 'delete', before: c });
+    });
+  }
+
+  truncate(nameOrId: string): Promise<void> {
+    return this.#serial(async () => {
+      const c = this.#require(nameOrId);
+      if (c.type === 'view') throw apiError('view_readonly');
+      await this.#db.transaction(async (tx) => {
+        await tx.run(`DELETE FROM "${c.name.replaceAll('"', '""')}"`);
+      });
+    });
+  }
+
+  import(list: unknown[], deleteMissing: boolean): Promise<void> {
+    return this.#serial(async () => {
+      if (!Array.isArray(list)) throw validationError({ collections: fieldError('validation_invalid_type') });
+      const now = nowText();
+      // stubs of every imported collection let relations point forward in the list
+      const stubs: Collection[] = list.flatMap((raw) => {
+        if (typeof raw !== 'object' || raw === null) return [];
+        const r = raw as Record<string, unknown>;
+        return typeof r.id === 'string' && r.id !== '' && !this.#byId.has(r.id)
+          ? [{ id: r.id, name: String(r.name ?? ''), type: 'base', system: false, fields: [], indexes: [],
+            listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null, created: '', updated: '' } satisfies Collection]
+          : [];
+      });
+      let working = [...this.#ordered];
+      const changes: Array<{ before?: Collection; after: Collection }> = [];
+      const errors: ErrorData = {};
+      for (const [i, raw] of list.entries()) {
+        const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+        const existing = (typeof r.id === 'string' && working.find((c) => c.id === r.id)) ||
+          (typeof r.name === 'string' && working.find((c) => c.name.toLowerCase() === String(r.name).toLowerCase())) || undefined;
+        const others = [...working.filter((c) => c.id !== existing?.id),
+          ...stubs.filter((s) => s.id !== r.id && !working.some((c) => c.id === s.id))];
+        try {
+          const after = normalizeCollection(raw, { existing, others, now, allowSystem: existing?.system === true });
+          working = existing ? working.map((c) => (c.id === existing.id ? after : c)) : [...working, after];
+          changes.push({ before: existing, after });
+        } catch (err) {
+          if (!isApiError(err)) throw err;
+          errors[String(i)] = err.data;
+        }
+      }
+      if (Object.keys(errors).length > 0) throw validationError({ collections: errors }, 'Failed to import the collections configuration.');
+      const keep = new Set(changes.map((c) => c.after.id));
+      const removed = deleteMissing ? working.filter((c) => !keep.has(c.id) && !c.system) : [];
+      working = working.filter((c) => !removed.includes(c));
+      await this.#db.transaction(async (tx) => {
+        await dropViews(tx, this.#ordered.filter((c) => c.type === 'view'));
+        for (const c of removed) {
+          await dropRecordTable(tx, c);
+          await tx.run(`DELETE FROM "_collections" WHERE "id" = ?`, [c.id]);
+        }
+        for (const { before, after } of changes) {
+          if (after.type !== 'view') {
+            if (before && before.type !== 'view') await syncRecordTable(tx, before, after);
+            else await createRecordTable(tx, after);
+          }
+          await tx.run(before ? UPDATE_SQL : INSERT_SQL, before ? updateParams(after) : collectionToParams(after));
+        }
+        await createViews(tx, working.filter((c) => c.type === 'view'), working, (v, message) =>
+          validationError({ collections: { [v.name]: { viewQuery: fieldError('validation_invalid_view_query', undefined, `Invalid view query: ${message}`) } } }, 'Failed to import the collections configuration.'));
+      });
+      this.#setCache(working);
+      for (const c of removed) await this.#emit({ action: 'delete', before: c });
+      for (const { before, after } of changes) await this.#emit(before ? { action: 'update', before, after } : { action: 'create', after });
+    });
+  }
+
+  async ensureSystemCollections(): Promise<void> {
+    if (!this.#loaded) await this.load();
+    await this.#serial(async () => {
+      if (this.#byName.has('_superusers')) return;
+      await this.#create(superusersInput(), true);
+      // the default users collection comes with a fresh database only, so deleting it sticks
+      if (!this.#byName.has('users') && !this.#byId.has(usersInput().id as string)) await this.#create(usersInput(), false);
+    });
+  }
+
+  async #create(input: unknown, allowSystem: boolean): Promise<Collection> {
+    const c = normalizeCollection(input, { others: this.#ordered, now: nowText(), allowSystem });
+    const next = [...this.#ordered, c];
+    await this.#db.transaction(async (tx) => {
+      if (c.type === 'view') await createViews(tx, [c], next, (v, message) => this.#viewError(v, c, message));
+      else await createRecordTable(tx, c);
+      await this.#insert(tx, c);
+    });
+    this.#setCache(next);
+    await this.#emit({ action: 'create', after: c });
+    return c;
+  }
+
+  async #insert(tx: Transaction, c: Collection): Promise<void> {
+    try {
+      await tx.savepoint((sp) => sp.run(INSERT_SQL, collectionToParams(c)));
+    } catch (err) {
+      // another node created the same name between our cache read and this insert
+      if (/unique|duplicate/i.test(String((err as Error)?.message))) {
+        throw validationError({ name: fieldError('validation_collection_name_exists') });
+      }
+      throw err;
+    }
+  }
+
+  #viewError(view: Collection, saving: Collection, message: string): Error {
+    if (view.id === saving.id) {
+      return validationError({ viewQuery: fieldError('validation_invalid_view_query', undefined, `Invalid view query: ${message}`) });
+    }
+    return validationError({ fields: fieldError('validation_view_dependency', undefined, `The view collection ${view.name} no longer builds: ${message}`) });
+  }
+
+  #require(nameOrId: string): Collection {
+    const c = this.find(nameOrId);
+    if (!c) throw apiError('not_found');
+    return c;
+  }
+
+  #others(id: string): Collection[] {
+    return this.#ordered.filter((c) => c.id !== id);
+  }
+
+  async #emit(e: CollectionChange): Promise<void> {
+    for (const listener of [...this.#listeners]) {
+      try {
+        await listener(e);
+      } catch {
+        // a listener failing (e.g. pub/sub down) must not undo or fail a committed change
+      }
+    }
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,13 @@
+export { CollectionService } from './collection-service.js';
+export type { CollectionChange, CollectionChangeAction, CollectionChangeListener } from './collection-service.js';
+export type { CollectionListOptions } from './collection-list.js';
+export { bootstrapSystemTables } from './bootstrap-system-tables.js';
+export { publicCollection } from './public-collection.js';
+export { normalizeCollection, COLLECTION_NAME } from './collection-normalizer.js';
+export { defaultCollectionId, defaultFieldId, SUPERUSERS_COLLECTION_ID, USERS_COLLECTION_ID } from './collection-ids.js';
+export { parseIndex, formatIndex, indexSql, IndexParseError } from './index-definition.js';
+export type { IndexDefinition, IndexColumn } from './index-definition.js';
+export { analyzeViewQuery, ViewQueryError } from './view-query.js';
+export { TOKEN_TYPES, type TokenType } from './auth-options.js';
+export { fieldSchemas } from './field-schemas.js';
+export { RESERVED_FIELD_NAMES } from './field-normalizer.js';

@@ -213,13 +213,14 @@ export class SqliteDatabase implements Database {
   }
 
   #assertOpen(): void {
-    if (this.#closing !== undefined || !this.#writer.open) throw new Error('The database is closed.');
+    if (this.#closing !== undefined || !this.#writer.open) throw closedError();
   }
 
   #writeStatement(sql: string): Statement {
     let stmt = this.#writeStatements.get(sql);
     if (stmt === undefined) {
-      this.#assertOpen();
+      // Not #assertOpen: the transaction that close() is waiting for may still prepare statements.
+      if (!this.#writer.open) throw closedError();
       stmt = this.#writer.prepare(sql);
       this.#writeStatements.set(sql, stmt);
     }
@@ -230,7 +231,7 @@ export class SqliteDatabase implements Database {
   #readStatement(sql: string): Statement | undefined {
     let stmt = this.#readStatements.get(sql);
     if (stmt === undefined) {
-      this.#assertOpen();
+      if (!this.#reader.open) throw closedError();
       const prepared = this.#reader.prepare(sql);
       if (!prepared.readonly && this.#reader !== this.#writer) return undefined;
       stmt = prepared;
@@ -422,6 +423,10 @@ function busyError(file: string, waitedMs: number, cause: unknown): Error {
   );
   (err as Error & { code: string }).code = SQLITE_BUSY;
   return err;
+}
+
+function closedError(): Error {
+  return new Error('The database is closed.');
 }
 
 function sleep(ms: number): Promise<void> {

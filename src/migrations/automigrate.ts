@@ -6,9 +6,9 @@
  * Changes made while the migrator runs come from migration files and are not echoed back. Writes
  * are queued one at a time so files get increasing timestamps in the order the changes committed.
  */
-import type { Collection } from '../core/schema.js';
-import type { CollectionService } from '../records/collection-service.js';
-import { collectionMigrationSource, type CollectionChangeAction } from './collection-migration-source.js';
+import { AsyncResource } from 'node:async_hooks';
+import type { CollectionChange, CollectionService } from '../records/collection-service.js';
+import { collectionMigrationSource } from './collection-migration-source.js';
 import { createMigrationFile } from './create-migration-file.js';
 import { describeError } from './describe-error.js';
 import type { Migrator } from './migrator.js';
@@ -27,18 +27,12 @@ export interface Automigrate {
   stop(): Promise<void>;
 }
 
-interface ChangeEvent {
-  action: CollectionChangeAction;
-  before?: Collection;
-  after?: Collection;
-}
-
 export function startAutomigrate(options: AutomigrateOptions): Automigrate {
   const { migrator } = options;
   let queue: Promise<void> = Promise.resolve();
   let stopped = false;
 
-  const write = async (event: ChangeEvent): Promise<void> => {
+  const write = async (event: CollectionChange): Promise<void> => {
     const { name, source } = collectionMigrationSource(event.action, event.before, event.after);
     const created = await createMigrationFile(migrator.dir, name, source);
     try {
@@ -52,20 +46,27 @@ export function startAutomigrate(options: AutomigrateOptions): Automigrate {
     options.onFile?.(created.file);
   };
 
-  const unsubscribe = options.collections.onChange((event: ChangeEvent) => {
+  // Listeners run in the async context of whoever changed the schema, possibly inside a request's
+  // transaction that is over by the time the file is written; writes run in this (root) context
+  // instead, so `_migrations` is written by its own statement.
+  const root = new AsyncResource('galley.automigrate');
+
+  const unsubscribe = options.collections.onChange((event: CollectionChange) => {
     if (stopped || migrator.busy) return;
-    queue = queue
-      .then(() => write(event))
-      .catch((err: unknown) => {
-        options.onError?.(`automigrate: could not write a migration for a collection change: ${describeError(err)}`);
-      });
+    root.runInAsyncScope(() => {
+      queue = queue
+        .then(() => write(event))
+        .catch((err: unknown) => {
+          options.onError?.(`automigrate: could not write a migration for a collection change: ${describeError(err)}`);
+        });
+    });
   });
 
   return {
     flush: () => queue,
     async stop() {
       stopped = true;
-      if (typeof unsubscribe === 'function') unsubscribe();
+      unsubscribe();
       await queue;
     },
   };

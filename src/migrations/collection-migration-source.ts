@@ -4,10 +4,12 @@
  * well in review, and needs no diff engine that could drift from the record engine's own rules.
  * Collections are addressed by id, which survives renames.
  *
- * Token secrets are left out: they must not land in version control, and the collection service
- * generates them on create and keeps the current ones on update.
+ * Secrets are left out: they must not land in version control. The collection service generates
+ * token secrets on create and keeps the current ones on update; OAuth2 client secrets are set per
+ * environment through the API.
  */
 import type { Collection } from '../core/schema.js';
+import { publicCollection } from '../records/public-collection.js';
 
 export type CollectionChangeAction = 'create' | 'update' | 'delete';
 
@@ -73,17 +75,13 @@ export function collectionMigrationSource(
   }
 }
 
-/** The collection as a migration stores it: no timestamps (noise in diffs), no secrets. */
+/**
+ * The collection as a migration stores it: the API's public shape (no token or OAuth2 client
+ * secrets) without the timestamps, which are noise in diffs and set by the database applying it.
+ */
 export function collectionSnapshot(collection: Collection): Record<string, unknown> {
-  const copy = JSON.parse(JSON.stringify(collection)) as Record<string, unknown>;
-  delete copy.created;
-  delete copy.updated;
-  for (const value of Object.values(copy)) {
-    if (value && typeof value === 'object' && !Array.isArray(value) && 'secret' in value) {
-      delete (value as { secret?: unknown }).secret;
-    }
-  }
-  return copy;
+  const { created: _created, updated: _updated, ...rest } = publicCollection(collection);
+  return rest;
 }
 
 function snapshotJson(collection: Collection): string {

@@ -45,11 +45,13 @@ export class Migrator {
   readonly dir: string;
   readonly #db: Database;
   readonly #app: MigrationApp;
+  readonly #collections: CollectionService;
   #busy = 0;
 
   constructor(options: MigratorOptions) {
     this.dir = resolve(options.dir);
     this.#db = options.db;
+    this.#collections = options.collections;
     this.#app = Object.freeze({ db: options.db, collections: options.collections });
   }
 
@@ -135,6 +137,9 @@ export class Migrator {
         return fn(this.#db);
       });
     } catch (err) {
+      // The collection service updated its cache when its part of the work succeeded; the rollback
+      // undid that work, so the cache must be read again from the database.
+      await this.#collections.reload().catch(() => {});
       if (err instanceof MigrationError) throw err;
       throw new MigrationError(file, `${failure}: ${describeError(err)}`, err);
     } finally {

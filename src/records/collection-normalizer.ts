@@ -123,16 +123,16 @@ export function normalizeCollection(input: unknown, opts: NormalizeOptions): Col
       fields = rawFields.map((f, i) => parseField(f, i, errors)).filter((f): f is Field => f !== undefined);
       if (fields.length !== rawFields.length) fields = []; // positions would no longer match input indexes
       else {
-        if (!existing) {
-          for (const n of ['created', 'updated'] as const) {
-            if (!fields.some((f) => f.name === n)) fields.push(autodateField(n, false));
-          }
-        }
         if (!system && !opts.allowSystem) {
           // clients cannot declare their own system fields; stored ones keep the flag
           for (const f of fields) f.system = existing?.fields.find((o) => o.id === f.id)?.system ?? false;
         }
         fields = withSystemFields(type, fields);
+        if (!existing) {
+          for (const n of ['created', 'updated'] as const) {
+            if (!fields.some((f) => f.name === n)) fields.push(autodateField(n, system));
+          }
+        }
         checkFields(fields, type, id, existing, others, errors, rawFields.length);
       }
     }

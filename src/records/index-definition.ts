@@ -36,6 +36,8 @@ export interface IndexDefinition {
 }
 
 const WHERE_KEYWORDS = new Set(['AND', 'OR', 'NOT', 'IS', 'NULL', 'TRUE', 'FALSE', 'IN']);
+/** Bare words that would change the meaning of a WHERE if taken as column names. */
+const SQL_WORDS = new Set(['SELECT', 'FROM', 'UNION', 'LIKE', 'GLOB', 'MATCH', 'REGEXP', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'EXISTS', 'CAST', 'COLLATE', 'ESCAPE', 'BETWEEN', 'WHERE', 'ORDER', 'GROUP', 'LIMIT']);
 const WHERE_OPS = new Set(['=', '!=', '<>', '<', '<=', '>', '>=']);
 
 export class IndexParseError extends Error {
@@ -114,7 +116,9 @@ export function parseIndex(sql: string): IndexDefinition {
       if (t.kind === 'quoted') where.push({ kind: 'column', name: t.value });
       else if (t.kind === 'word') {
         const upper = t.value.toUpperCase();
-        where.push(WHERE_KEYWORDS.has(upper) ? { kind: 'keyword', value: upper } : { kind: 'column', name: t.value });
+        if (WHERE_KEYWORDS.has(upper)) where.push({ kind: 'keyword', value: upper });
+        else if (SQL_WORDS.has(upper) || tokens[i + 1]?.value === '(') throw new IndexParseError(`Unsupported ${JSON.stringify(t.value)} in WHERE.`);
+        else where.push({ kind: 'column', name: t.value });
       } else if (t.kind === 'string') where.push({ kind: 'string', value: t.value });
       else if (t.kind === 'number') where.push({ kind: 'number', value: t.value });
       else if (t.kind === 'op' && WHERE_OPS.has(t.value)) where.push({ kind: 'op', value: t.value === '<>' ? '!=' : t.value });

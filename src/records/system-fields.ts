@@ -80,9 +80,11 @@ export function withSystemFields(type: Collection['type'], fields: Field[]): Fie
   }
   if (type !== 'auth') return out;
 
+  // missing auth fields go right after `id`, in PocketBase's order
+  let insertAt = out.findIndex((f) => f.name === 'id') + 1;
   const ensure = (name: string, make: () => Field, enforce: (f: Field) => void) => {
     const f = byName(name);
-    if (!f) out.push(make());
+    if (!f) out.splice(insertAt++, 0, make());
     else enforce(f);
   };
   ensure('password', passwordField, (f) => {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
 import type { TestContext } from 'node:test';
+import { redactUrl } from '../lib/redact-url.js';
 
 export type ServiceKind = 'postgres' | 'redis';
 
@@ -61,17 +62,6 @@ export async function requireService(t: TestContext, kind: ServiceKind): Promise
   }
   t.skip(`${name} unreachable at ${where} (set GALLEY_TEST_REQUIRE_SERVICES=1 to fail instead)`);
   return false;
-}
-
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
 }
 
 async function probePostgres(): Promise<boolean> {

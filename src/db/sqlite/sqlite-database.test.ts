@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { TestContext } from 'node:test';
+import { SQLITE_BUSY, SqliteDatabase } from './sqlite-database.js';
+
+async function tempFile(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'galley-sqlite-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return join(dir, 'nested', 'data.db');
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+test('opens in WAL mode with NORMAL sync and foreign keys, creating the folder', async (t) => {
+  const db = new SqliteDatabase({ file: await tempFile(t) });
+  t.after(() => db.close());
+  assert.deepEqual(await db.get('PRAGMA journal_mode'), { journal_mode: 'wal' });
+  assert.deepEqual(await db.get('PRAGMA foreign_keys'), { foreign_keys: 1 });
+  // synchronous is per connection: ask the writer (inside a transaction).
+  await db.transaction(async (tx) => {
+    assert.deepEqual(await tx.get('PRAGMA synchronous'), { synchronous: 1 });
+  });
+});
+
+test('synchronous FULL on request', async (t) => {
+  const db = new SqliteDatabase({ file: await tempFile(t), synchronous: 'FULL' });
+  t.after(() => db.close());
+  await db.transaction(async (tx) => {
+    assert.deepEqual(await tx.get('PRAGMA synchronous'), { synchronous: 2 });
+  });
+});
+
+test('another connection holding the write lock: writes wait for it, then apply', async (t) => {
+  const file = await tempFile(t);
+  const a = new SqliteDatabase({ file });
+  const b = new SqliteDatabase({ file, busyTimeoutMs: 10_000 });
+  t.after(async () => {
+    await a.close();
+    await b.close();
+  });
+  await a.exec('CREATE TABLE "c" ("n" INTEGER NOT NULL); INSERT INTO "c" VALUES (0)');
+  const inside = deferred();
+  const finish = deferred();
+  const holder = a.transaction(async (tx) => {
+    await tx.run('UPDATE "c" SET "n" = "n" + 1');
+    inside.resolve();
+    await finish.promise;
+  });
+  await inside.promise;
+  const order: string[] = [];
+  const write = b.run('UPDATE "c" SET "n" = "n" + 10').then(() => order.push('b wrote'));
+  const txWrite = b
+    .transaction(async (tx) => {
+      await tx.run('UPDATE "c" SET "n" = "n" + 100');
+    })
+    .then(() => order.push('b tx'));
+  // Reads on b are not blocked by a's lock, and see the last committed state.
+  assert.deepEqual(await b.get('SELECT "n" FROM "c"'), { n: 0 });
+  await new Promise((r) => setTimeout(r, 50));
+  order.push('a commits');
+  finish.resolve();
+  await Promise.all([holder, write, txWrite]);
+  assert.deepEqual(order, ['a commits', 'b wrote', 'b tx']);
+  assert.deepEqual(await a.get('SELECT "n" FROM "c"'), { n: 111 });
+});
+
+test('a write lock held past busyTimeoutMs fails with a clear SQLITE_BUSY error', async (t) => {
+  const file = await tempFile(t);
+  const a = new SqliteDatabase({ file });
+  const b = new SqliteDatabase({ file, busyTimeoutMs: 100 });
+  t.after(async () => {
+    await a.close();
+    await b.close();
+  });
+  await a.exec('CREATE TABLE "c" ("n" INTEGER NOT NULL); INSERT INTO "c" VALUES (0)');
+  const inside = deferred();
+  const finish = deferred();
+  const holder = a.transaction(async () => {
+    inside.resolve();
+    await finish.promise;
+  });
+  await inside.promise;
+  const isBusy = (err: unknown): boolean => {
+    assert.ok(err instanceof Error);
+    assert.equal((err as Error & { code?: string }).code, SQLITE_BUSY);
+    assert.match(err.message, /locked by another process/);
+    return true;
+  };
+  await assert.rejects(b.run('UPDATE "c" SET "n" = 1'), isBusy);
+  await assert.rejects(b.transaction(async () => {}), isBusy);
+  // b's own writer mutex was released: it works once a lets go.
+  finish.resolve();
+  await holder;
+  await b.run('UPDATE "c" SET "n" = 2');
+  assert.deepEqual(await a.get('SELECT "n" FROM "c"'), { n: 2 });
+});
+
+test(':memory: uses one connection for everything', async () => {
+  const db = new SqliteDatabase({ file: ':memory:' });
+  await db.exec('CREATE TABLE "t" ("id" TEXT)');
+  await db.transaction(async (tx) => {
+    await tx.run('INSERT INTO "t" VALUES (?)', ['a']);
+  });
+  assert.deepEqual(await db.all('SELECT * FROM "t"'), [{ id: 'a' }]);
+  await db.close();
+});
+
+test('a small statement cache still runs every statement correctly', async (t) => {
+  const db = new SqliteDatabase({ file: await tempFile(t), statementCacheSize: 2 });
+  t.after(() => db.close());
+  await db.exec('CREATE TABLE "t" ("id" INTEGER)');
+  for (let i = 0; i < 20; i++) {
+    await db.run(`INSERT INTO "t" VALUES (${i % 5})`);
+    // Distinct SQL texts keep evicting each other; each must still be prepared and run afresh.
+    const row = await db.get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "t" WHERE "id" = ${i % 5}`);
+    assert.equal(row?.n, Math.floor(i / 5) + 1);
+  }
+  assert.deepEqual(await db.get('SELECT COUNT(*) AS "n" FROM "t"'), { n: 20 });
+});
+
+test('all/get on a writing statement outside a transaction go to the writer', async (t) => {
+  const db = new SqliteDatabase({ file: await tempFile(t) });
+  t.after(() => db.close());
+  await db.exec('CREATE TABLE "t" ("id" INTEGER PRIMARY KEY, "v" TEXT)');
+  assert.deepEqual(await db.all('INSERT INTO "t" ("v") VALUES (?) RETURNING "id"', ['x']), [{ id: 1 }]);
+  assert.deepEqual(await db.all('UPDATE "t" SET "v" = ?', ['y']), []);
+  assert.equal(await db.get('DELETE FROM "t" WHERE "v" = ?', ['nope']), undefined);
+  assert.deepEqual(await db.get('SELECT "v" FROM "t"'), { v: 'y' });
+});

@@ -20,8 +20,8 @@ export interface AuthResponse {
 const FAILED = 'Failed to authenticate.';
 
 /** The auth collection named by a route, or the 404 PocketBase answers for others. */
-export function authCollection(deps: AuthDeps, nameOrId: string): Collection {
-  const collection = deps.collections.find(nameOrId);
+export function authCollection(collections: AuthDeps['collections'], nameOrId: string): Collection {
+  const collection = collections.find(nameOrId);
   if (!collection) throw apiError('collection_not_found');
   if (collection.type !== 'auth') throw apiError('not_found', 'Missing or invalid auth collection context.');
   return collection;

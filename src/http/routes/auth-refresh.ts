@@ -1,0 +1,22 @@
+/** `POST /api/collections/{c}/auth-refresh`: a fresh token for the caller's own record. */
+import type { RouteOptions } from 'fastify';
+import type { App } from '../../app/app.js';
+import { authRecordJson } from '../../auth/auth-record.js';
+import { authCollection, authRefresh } from '../../auth/password-auth.js';
+import { peekClaims } from '../../auth/tokens.js';
+import type { CollectionParams } from './collection-params.js';
+
+export function authRefreshRoute(app: App): RouteOptions {
+  return {
+    method: 'POST',
+    url: '/api/collections/:collection/auth-refresh',
+    handler: async function authRefreshHandler(request) {
+      const { collection: name } = request.params as CollectionParams;
+      const collection = authCollection(app.collections, name);
+      // The token was verified by the authenticate hook; its claims only say whether it may be renewed.
+      const refreshable = request.authToken ? peekClaims(request.authToken)?.refreshable !== false : false;
+      const res = await authRefresh(collection, request.auth, request.authToken, refreshable);
+      return { token: res.token, record: authRecordJson(res.collection, res.record) };
+    },
+  };
+}

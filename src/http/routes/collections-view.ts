@@ -1,0 +1,21 @@
+/** `GET /api/collections/{c}` (superusers), by id or case-insensitive name. */
+import type { RouteOptions } from 'fastify';
+import type { App } from '../../app/app.js';
+import { apiError } from '../../core/errors.js';
+import { publicCollection } from '../../records/public-collection.js';
+import { requireSuperuser } from '../middleware/require-superuser.js';
+import type { CollectionParams } from './collection-params.js';
+
+export function collectionsViewRoute(app: App): RouteOptions {
+  return {
+    method: 'GET',
+    url: '/api/collections/:collection',
+    preHandler: requireSuperuser,
+    handler: async function viewCollection(request) {
+      const { collection } = request.params as CollectionParams;
+      const found = app.collections.find(collection);
+      if (!found) throw apiError('not_found');
+      return publicCollection(found);
+    },
+  };
+}

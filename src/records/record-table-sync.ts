@@ -5,6 +5,7 @@ import type { DdlDialect } from './ddl/ddl-dialect.js';
 import { postgresDdl } from './ddl/postgres-ddl.js';
 import { sqliteDdl } from './ddl/sqlite-ddl.js';
 import { indexFieldNames, indexSql, parseIndex, type IndexDefinition } from './index-definition.js';
+import { quoteIdent } from './sql-tokens.js';
 import { analyzeViewQuery } from './view-query.js';
 
 /**
@@ -117,7 +118,11 @@ export async function createViews(
   for (const v of views) {
     try {
       const { sql } = analyzeViewQuery(v.viewQuery ?? '', all.filter((c) => c.id !== v.id));
-      await tx.savepoint(async (sp) => runAll(sp, ddl.createView(v.name, sql)));
+      await tx.savepoint(async (sp) => {
+        await runAll(sp, ddl.createView(v.name, sql));
+        // SQLite resolves a view's columns only when it is read: prepare it now, on both engines
+        await sp.all(`SELECT * FROM ${quoteIdent(v.name)} LIMIT 0`);
+      });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       throw errorFor(v, message);

@@ -89,8 +89,19 @@ export class IdempotencyStore {
 
   /** Creates the table if missing. Idempotent, called lazily by every operation. */
   ensureSchema(): Promise<void> {
-    this.#ready ??= this.#db
-      .exec(
+    // Two nodes starting at once can race on PostgreSQL's catalog even with IF NOT EXISTS (a
+    // unique violation on pg_type); the second attempt then finds the table and succeeds.
+    this.#ready ??= this.#createTable()
+      .catch(() => this.#createTable())
+      .catch((err: unknown) => {
+        this.#ready = undefined;
+        throw err;
+      });
+    return this.#ready;
+  }
+
+  #createTable(): Promise<void> {
+    return this.#db.exec(
         `CREATE TABLE IF NOT EXISTS ${TABLE} (
           "scope" TEXT NOT NULL,
           "key" TEXT NOT NULL,
@@ -106,12 +117,7 @@ export class IdempotencyStore {
           PRIMARY KEY ("scope", "key")
         );
         CREATE INDEX IF NOT EXISTS "_idempotency_expires_idx" ON ${TABLE} ("expires")`,
-      )
-      .catch((err: unknown) => {
-        this.#ready = undefined;
-        throw err;
-      });
-    return this.#ready;
+    );
   }
 
   /**

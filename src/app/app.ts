@@ -42,6 +42,11 @@ export interface AppOpenOptions {
   logger?: Logger;
   /** Node identity for cross-node messages; random by default. */
   nodeId?: string;
+  /**
+   * A PubSub to use instead of the one `config.redisUrl` selects (tests run several nodes in one
+   * process on a shared in-memory bus). The App closes it.
+   */
+  pubsub?: PubSub;
 }
 
 export class App {
@@ -129,7 +134,7 @@ export class App {
 
       await bootstrapSystemTables(db);
 
-      const pubsub = await createPubSub({
+      const pubsub = options.pubsub ?? await createPubSub({
         redisUrl: config.redisUrl,
         keyPrefix: config.keyPrefix,
         onConnectionError: (err) => logger.error({ err }, 'pub/sub connection error'),

@@ -19,3 +19,21 @@ test('evicts the least recently used entry', () => {
 test('rejects a non-positive size', () => {
   assert.throws(() => new LruCache(0), RangeError);
 });
+
+test('stays bounded when every entry is hot', () => {
+  const c = new LruCache<number, number>(3);
+  for (let i = 0; i < 100; i++) {
+    c.set(i, i);
+    for (let j = 0; j <= i; j++) c.get(j);
+    assert.ok(c.size <= 3);
+  }
+  assert.equal(c.get(99), 99);
+});
+
+test('set on an existing key replaces the value without growing', () => {
+  const c = new LruCache<string, number>(2);
+  c.set('a', 1);
+  c.set('a', 2);
+  assert.equal(c.size, 1);
+  assert.equal(c.get('a'), 2);
+});

@@ -1,10 +1,17 @@
 /**
- * A bounded least-recently-used map (prepared statements, rewritten SQL). A Map keeps insertion
- * order, so a hit re-inserts the key and eviction drops the first key.
+ * A bounded cache that evicts approximately the least recently used entry (prepared statements,
+ * rewritten SQL). It is the "second chance" (CLOCK) scheme: a hit only sets a flag, so the hot path
+ * never mutates the Map; eviction walks from the oldest entry, giving each flagged entry one more
+ * round at the back of the queue and evicting the first unflagged one.
  */
+interface Entry<V> {
+  value: V;
+  hit: boolean;
+}
+
 export class LruCache<K, V> {
   readonly #max: number;
-  readonly #map = new Map<K, V>();
+  readonly #map = new Map<K, Entry<V>>();
   readonly #onEvict: ((value: V, key: K) => void) | undefined;
 
   constructor(max: number, onEvict?: (value: V, key: K) => void) {
@@ -18,25 +25,22 @@ export class LruCache<K, V> {
   }
 
   get(key: K): V | undefined {
-    const value = this.#map.get(key);
-    if (value !== undefined) {
-      this.#map.delete(key);
-      this.#map.set(key, value);
-    }
-    return value;
+    const entry = this.#map.get(key);
+    if (entry === undefined) return undefined;
+    entry.hit = true;
+    return entry.value;
   }
 
   set(key: K, value: V): void {
-    this.#map.delete(key);
-    this.#map.set(key, value);
-    if (this.#map.size > this.#max) {
-      const oldest = this.#map.keys().next();
-      if (!oldest.done) {
-        const evicted = this.#map.get(oldest.value);
-        this.#map.delete(oldest.value);
-        if (this.#onEvict && evicted !== undefined) this.#onEvict(evicted, oldest.value);
-      }
+    const existing = this.#map.get(key);
+    if (existing !== undefined) {
+      existing.value = value;
+      existing.hit = true;
+      return;
     }
+    // Evict before inserting: the newcomer is never the victim of its own insertion.
+    if (this.#map.size >= this.#max) this.#evictOne();
+    this.#map.set(key, { value, hit: false });
   }
 
   delete(key: K): boolean {
@@ -45,5 +49,19 @@ export class LruCache<K, V> {
 
   clear(): void {
     this.#map.clear();
+  }
+
+  #evictOne(): void {
+    // Terminates: every pass clears the flag it skips, so within one lap an unflagged entry is found.
+    for (const [key, entry] of this.#map) {
+      this.#map.delete(key);
+      if (entry.hit) {
+        entry.hit = false;
+        this.#map.set(key, entry);
+      } else {
+        this.#onEvict?.(entry.value, key);
+        return;
+      }
+    }
   }
 }

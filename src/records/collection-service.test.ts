@@ -209,6 +209,14 @@ eachDatabase('view collections: portable subset, fields inferred, created as SQL
   assert.equal((await db.all(`SELECT * FROM "author_stats"`)).length, 2);
   await s.update('author_stats', { viewQuery: 'SELECT id, name FROM authors WHERE name != \'Bob\'' });
   assert.deepEqual((await db.all(`SELECT "name" FROM "author_stats"`)).map((r) => r.name), ['Ann']);
+
+  // renaming a collection a view reads rewrites the view query
+  const renamed: string[] = [];
+  s.onChange((e) => void renamed.push(`${e.action}:${e.after?.name}`));
+  await s.update('authors', { name: 'Writers' });
+  assert.equal(s.find('author_stats')?.viewQuery, `SELECT id, name FROM "Writers" WHERE name != 'Bob'`);
+  assert.deepEqual((await db.all(`SELECT "name" FROM "author_stats"`)).map((r) => r.name), ['Ann']);
+  assert.deepEqual(renamed, ['update:Writers', 'update:author_stats']);
   await s.delete('author_stats');
   await assert.rejects(db.all(`SELECT * FROM "author_stats"`));
 });

@@ -9,6 +9,7 @@ import { publicCollection } from './public-collection.js';
 import { createRecordTable, createViews, dropRecordTable, dropViews, syncRecordTable } from './record-table-sync.js';
 import { scaffoldCollections } from './scaffolds.js';
 import { superusersInput, usersInput } from './system-collections.js';
+import { analyzeViewQuery, renameCollectionInViewQuery } from './view-query.js';
 
 /**
  * Collections: validated, stored in `_collections`, mirrored as record tables or views, cached in
@@ -108,17 +109,22 @@ export class CollectionService {
   update(nameOrId: string, input: unknown): Promise<Collection> {
     return this.#serial(async () => {
       const before = this.#require(nameOrId);
-      const after = normalizeCollection(input, { existing: before, others: this.#others(before.id), now: nowText() });
-      const next = this.#ordered.map((c) => (c.id === before.id ? after : c));
+      const now = nowText();
+      const after = normalizeCollection(input, { existing: before, others: this.#others(before.id), now });
+      let next = this.#ordered.map((c) => (c.id === before.id ? after : c));
+      const rewritten = before.name === after.name ? [] : this.#viewsAfterRename(next, before.name, after.name, now);
+      next = next.map((c) => rewritten.find((r) => r.after.id === c.id)?.after ?? c);
       await this.#db.transaction(async (tx) => {
         const views = this.#ordered.filter((c) => c.type === 'view');
         await dropViews(tx, views);
         if (after.type !== 'view') await syncRecordTable(tx, before, after);
         await tx.run(UPDATE_SQL, updateParams(after));
+        for (const r of rewritten) await tx.run(UPDATE_SQL, updateParams(r.after));
         await createViews(tx, next.filter((c) => c.type === 'view'), next, (v, message) => this.#viewError(v, after, message));
       });
       this.#setCache(next);
       await this.#emit({ action: 'update', before, after });
+      for (const r of rewritten) await this.#emit({ action: 'update', before: r.before, after: r.after });
       return after;
     });
   }
@@ -245,6 +251,23 @@ export class CollectionService {
       }
       throw err;
     }
+  }
+
+  /** View collections whose query names a renamed collection, with the query rewritten. */
+  #viewsAfterRename(list: readonly Collection[], from: string, to: string, now: string): Array<{ before: Collection; after: Collection }> {
+    const out: Array<{ before: Collection; after: Collection }> = [];
+    for (const v of list) {
+      if (v.type !== 'view' || v.name === to || !v.viewQuery) continue;
+      try {
+        const query = renameCollectionInViewQuery(v.viewQuery, from, to);
+        if (query === v.viewQuery) continue;
+        const others = list.filter((c) => c.id !== v.id);
+        out.push({ before: v, after: { ...v, viewQuery: query, fields: analyzeViewQuery(query, others).fields, updated: now } });
+      } catch {
+        // left as it was: rebuilding the view then fails with a field error naming it
+      }
+    }
+    return out;
   }
 
   #viewError(view: Collection, saving: Collection, message: string): Error {

@@ -13,6 +13,8 @@ export interface SqlToken {
   value: string;
   /** Offset in the source, for error messages. */
   pos: number;
+  /** Offset just after the token in the source. */
+  end: number;
 }
 
 export class SqlTokenError extends Error {
@@ -27,7 +29,12 @@ const OPS = ['<=', '>=', '!=', '<>', '==', '||', '=', '<', '>', '+', '-', '/', '
 export function tokenizeSql(sql: string): SqlToken[] {
   const out: SqlToken[] = [];
   let i = 0;
+  const close = () => {
+    const last = out[out.length - 1];
+    if (last && last.end < 0) last.end = i;
+  };
   while (i < sql.length) {
+    close();
     const ch = sql[i] as string;
     if (/\s/.test(ch)) {
       i++;
@@ -39,27 +46,27 @@ export function tokenizeSql(sql: string): SqlToken[] {
     if (ch === '\0') throw new SqlTokenError('NUL characters are not allowed.', i);
     if (/[A-Za-z_]/.test(ch)) {
       const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i)) as RegExpExecArray;
-      out.push({ kind: 'word', value: m[0], pos: i });
+      out.push({ kind: 'word', value: m[0], pos: i, end: -1 });
       i += m[0].length;
       continue;
     }
     if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(sql[i + 1] ?? ''))) {
       const m = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(sql.slice(i)) as RegExpExecArray;
       if (/[A-Za-z_]/.test(sql[i + m[0].length] ?? '')) throw new SqlTokenError('Invalid number.', i);
-      out.push({ kind: 'number', value: m[0], pos: i });
+      out.push({ kind: 'number', value: m[0], pos: i, end: -1 });
       i += m[0].length;
       continue;
     }
     if (ch === "'" ) {
       const [value, end] = readQuoted(sql, i, "'", "'");
-      out.push({ kind: 'string', value, pos: i });
+      out.push({ kind: 'string', value, pos: i, end: -1 });
       i = end;
       continue;
     }
     if (ch === '"' || ch === '`') {
       const [value, end] = readQuoted(sql, i, ch, ch);
       if (value === '') throw new SqlTokenError('Empty identifier.', i);
-      out.push({ kind: 'quoted', value, pos: i });
+      out.push({ kind: 'quoted', value, pos: i, end: -1 });
       i = end;
       continue;
     }
@@ -68,23 +75,24 @@ export function tokenizeSql(sql: string): SqlToken[] {
       if (close < 0) throw new SqlTokenError('Unterminated identifier.', i);
       const value = sql.slice(i + 1, close);
       if (value === '') throw new SqlTokenError('Empty identifier.', i);
-      out.push({ kind: 'quoted', value, pos: i });
+      out.push({ kind: 'quoted', value, pos: i, end: -1 });
       i = close + 1;
       continue;
     }
     if ('(),.;'.includes(ch)) {
-      out.push({ kind: 'punct', value: ch, pos: i });
+      out.push({ kind: 'punct', value: ch, pos: i, end: -1 });
       i++;
       continue;
     }
     const op = OPS.find((o) => sql.startsWith(o, i));
     if (op) {
-      out.push({ kind: 'op', value: op, pos: i });
+      out.push({ kind: 'op', value: op, pos: i, end: -1 });
       i += op.length;
       continue;
     }
     throw new SqlTokenError(`Unexpected character ${JSON.stringify(ch)}.`, i);
   }
+  close();
   return out;
 }
 

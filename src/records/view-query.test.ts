@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Collection } from '../core/schema.js';
 import { normalizeCollection } from './collection-normalizer.js';
-import { analyzeViewQuery, ViewQueryError } from './view-query.js';
+import { analyzeViewQuery, renameCollectionInViewQuery, ViewQueryError } from './view-query.js';
 
 const now = '2024-01-01 00:00:00.000Z';
 const users = normalizeCollection({ name: 'users', type: 'auth', fields: [{ name: 'name', type: 'text' }] }, { others: [], now });
@@ -46,4 +46,11 @@ test('refuses queries outside the portable subset', () => {
   ]) {
     assert.throws(() => analyzeViewQuery(bad, all), ViewQueryError, bad);
   }
+});
+
+test('rewrites table references to a renamed collection, nothing else', () => {
+  assert.equal(
+    renameCollectionInViewQuery("SELECT posts.id, 'posts' AS posts FROM posts JOIN users ON users.id = posts.author, (SELECT id FROM posts) x", 'posts', 'articles'),
+    `SELECT "articles".id, 'posts' AS posts FROM "articles" JOIN users ON users.id = "articles".author, (SELECT id FROM "articles") x`,
+  );
 });

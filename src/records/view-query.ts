@@ -236,3 +236,26 @@ function render(tokens: readonly SqlToken[], names: ReadonlySet<string>): string
   }
   return out;
 }
+
+/**
+ * The query with references to a renamed collection rewritten: table names after FROM/JOIN (and
+ * in FROM comma lists) and `name.column` qualifiers. Other text is kept byte for byte.
+ */
+export function renameCollectionInViewQuery(query: string, from: string, to: string): string {
+  const tokens = tokenizeSql(query);
+  const hits: SqlToken[] = [];
+  let inFrom = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as SqlToken;
+    const prev = tokens[i - 1];
+    if (t.kind === 'word' && (isWord(t, 'FROM') || isWord(t, 'JOIN'))) inFrom = isWord(t, 'FROM');
+    else if (t.kind === 'word' && (isWord(t, 'SELECT') || CLAUSE_WORDS.has(t.value.toUpperCase()))) inFrom = false;
+    if ((t.kind !== 'word' && t.kind !== 'quoted') || t.value.toLowerCase() !== from.toLowerCase()) continue;
+    const tableRef = isWord(prev, 'FROM') || isWord(prev, 'JOIN') || (inFrom && prev?.value === ',');
+    const qualifier = tokens[i + 1]?.value === '.' && prev?.value !== '.';
+    if (tableRef || qualifier) hits.push(t);
+  }
+  let out = query;
+  for (const t of hits.reverse()) out = out.slice(0, t.pos) + quoteIdent(to) + out.slice(t.end);
+  return out;
+}

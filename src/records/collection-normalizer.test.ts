@@ -5,6 +5,7 @@ import type { Collection } from '../core/schema.js';
 import { defaultFieldId } from './collection-ids.js';
 import { normalizeCollection } from './collection-normalizer.js';
 import { publicCollection } from './public-collection.js';
+import { scaffoldCollections } from './scaffolds.js';
 
 const now = '2024-01-01 00:00:00.000Z';
 
@@ -118,4 +119,24 @@ test('every field type parses with its defaults', () => {
   assert.deepEqual(num && { min: (num as { min: unknown }).min, max: (num as { max: unknown }).max }, { min: null, max: null });
   const missingTarget = errorData(() => normalizeCollection({ name: 'r', fields: [{ name: 'x', type: 'relation', collectionId: 'nope' }] }, { others: [], now }));
   assert.ok(JSON.stringify(missingTarget).includes('validation_invalid_relation_collection'));
+});
+
+test('errors point at the client\'s field positions even when system fields are inserted', () => {
+  const data = errorData(() => normalizeCollection({ name: 'm', type: 'auth', fields: [{ name: 'ok', type: 'text' }, { name: 'passwordConfirm', type: 'text' }] }, { others: [], now }));
+  assert.equal((data.fields as Record<string, Record<string, { code: string }>>)['1']?.name?.code, 'validation_reserved_field_name');
+});
+
+test('publicCollection keeps only the keys of the type; scaffolds carry no secrets', () => {
+  const base = normalizeCollection({ name: 'b' }, { others: [], now });
+  assert.deepEqual(Object.keys(publicCollection(base)), ['id', 'name', 'type', 'system', 'fields', 'indexes', 'listRule', 'viewRule', 'createRule', 'updateRule', 'deleteRule', 'created', 'updated']);
+  const auth = normalizeCollection({ name: 'a', type: 'auth', oauth2: { enabled: true, providers: [{ name: 'github', clientId: 'id', clientSecret: 'shh' }] } }, { others: [], now });
+  assert.equal(auth.oauth2?.providers[0]?.clientSecret, 'shh');
+  const kept = normalizeCollection({ oauth2: { providers: [{ name: 'github', clientId: 'id2' }] } }, { existing: auth, others: [], now });
+  assert.equal(kept.oauth2?.providers[0]?.clientSecret, 'shh', 'client secret kept when resent without it');
+  assert.ok(!JSON.stringify(publicCollection(auth)).includes('shh'));
+  const s = scaffoldCollections();
+  assert.deepEqual(s.auth.fields.map((f) => f.name), ['id', 'password', 'tokenKey', 'email', 'emailVisibility', 'verified', 'created', 'updated']);
+  assert.equal(s.auth.indexes.length, 2);
+  assert.equal(s.view.viewQuery, '');
+  assert.deepEqual(s.view.fields, []);
 });

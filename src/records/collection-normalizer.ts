@@ -127,13 +127,15 @@ export function normalizeCollection(input: unknown, opts: NormalizeOptions): Col
           // clients cannot declare their own system fields; stored ones keep the flag
           for (const f of fields) f.system = existing?.fields.find((o) => o.id === f.id)?.system ?? false;
         }
+        const inputPositions = new Map(fields.map((f, i) => [f, i]));
         fields = withSystemFields(type, fields);
         if (!existing) {
           for (const n of ['created', 'updated'] as const) {
             if (!fields.some((f) => f.name === n)) fields.push(autodateField(n, system));
           }
         }
-        checkFields(fields, type, id, existing, others, errors, rawFields.length);
+        // errors point at the client's positions; inserted system fields at their final ones
+        checkFields(fields, (f, i) => inputPositions.get(f) ?? i, type, id, existing, others, errors);
       }
     }
   }
@@ -187,16 +189,13 @@ export function normalizeCollection(input: unknown, opts: NormalizeOptions): Col
 }
 
 function checkFields(
-  fields: Field[], type: CollectionType, id: string, existing: Collection | undefined,
-  others: readonly Collection[], errors: ErrorTree, inputCount: number,
+  fields: Field[], position: (field: Field, index: number) => number, type: CollectionType, id: string,
+  existing: Collection | undefined, others: readonly Collection[], errors: ErrorTree,
 ): void {
-  // system fields were inserted by withSystemFields: map positions back to the client's indexes
-  // only where they line up; errors on inserted fields go to the list itself
   const ids = new Set<string>();
   const names = new Set<string>();
-  const offset = fields.length - inputCount > 0 && fields[0]?.name === 'id' && fields[0].system ? 0 : 0;
   fields.forEach((field, i) => {
-    const at = i + offset;
+    const at = position(field, i);
     checkFieldName(field, at, type, errors);
     if (ids.has(field.id)) errors.add(['fields', at, 'id'], fieldError('validation_duplicated_field_id'));
     ids.add(field.id);

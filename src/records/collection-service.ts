@@ -196,6 +196,10 @@ export class CollectionService {
       const keep = new Set(changes.map((c) => c.after.id));
       const removed = deleteMissing ? working.filter((c) => !keep.has(c.id) && !c.system) : [];
       working = working.filter((c) => !removed.includes(c));
+      for (const c of removed) {
+        const user = working.find((o) => o.type !== 'view' && o.fields.some((f) => f.type === 'relation' && f.collectionId === c.id));
+        if (user) throw apiError('collection_in_use', `The collection ${c.name} is referenced by ${user.name}.`);
+      }
       await this.#db.transaction(async (tx) => {
         await dropViews(tx, this.#ordered.filter((c) => c.type === 'view'));
         for (const c of removed) {

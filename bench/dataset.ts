@@ -1,0 +1,159 @@
+/**
+ * The benchmark data: one `posts` collection (PocketBase shape, so Galley can create it through
+ * its collections API) and N deterministic records, written once into a SQLite file laid out as
+ * `docs/internals/storage-layout.md` says. Every target loads the same rows, so the same request
+ * must produce the same bytes everywhere.
+ */
+import Database from 'better-sqlite3';
+
+export const POSTS_COLLECTION_ID = 'pbc_1125843985';
+export const USERS_COLLECTION_ID = '_pb_users_auth_';
+
+/** The view/list rule both servers enforce (the baseline by hand in SQL). */
+export const POSTS_RULE = 'published = true || owner = @request.auth.id';
+
+/** Fields in collection order: record JSON keys follow it (after id, collectionId, collectionName). */
+export const POSTS_FIELDS = ['title', 'body', 'published', 'owner', 'views', 'created', 'updated'] as const;
+
+/** The collection as sent to `POST /api/collections` (Galley adds the `id` field itself). */
+export function postsCollectionBody(): Record<string, unknown> {
+  return {
+    id: POSTS_COLLECTION_ID,
+    name: 'posts',
+    type: 'base',
+    listRule: POSTS_RULE,
+    viewRule: POSTS_RULE,
+    createRule: '@request.auth.id != ""',
+    updateRule: 'owner = @request.auth.id',
+    deleteRule: null,
+    fields: [
+      { name: 'title', type: 'text', required: true, max: 200 },
+      { name: 'body', type: 'text' },
+      { name: 'published', type: 'bool' },
+      { name: 'owner', type: 'relation', collectionId: USERS_COLLECTION_ID, maxSelect: 1 },
+      { name: 'views', type: 'number', onlyInt: true },
+      { name: 'created', type: 'autodate', onCreate: true, onUpdate: false },
+      { name: 'updated', type: 'autodate', onCreate: true, onUpdate: true },
+    ],
+    indexes: ['CREATE INDEX `idx_posts_created` ON `posts` (`created`)'],
+  };
+}
+
+export interface PostRow {
+  id: string;
+  title: string;
+  body: string;
+  published: 0 | 1;
+  owner: string;
+  views: number;
+  created: string;
+  updated: string;
+}
+
+/** mulberry32: a tiny seeded PRNG, so every run (and every target) gets the same data. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const WORDS = ['galley', 'record', 'sqlite', 'rule', 'filter', 'fast', 'node', 'query', 'page', 'index', 'stream', 'owner'];
+
+function randomId(rand: () => number): string {
+  let s = '';
+  for (let i = 0; i < 15; i++) s += ALPHABET[Math.floor(rand() * ALPHABET.length)];
+  return s;
+}
+
+function sentence(rand: () => number, words: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < words; i++) out.push(WORDS[Math.floor(rand() * WORDS.length)] ?? 'x');
+  return out.join(' ');
+}
+
+// Unique, increasing timestamps: `sort=-created` then has no ties, so every correct server returns
+// the same order.
+const EPOCH = Date.UTC(2024, 0, 1);
+function datetime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ');
+}
+
+export function* generatePosts(count: number, seed = 42): Generator<PostRow> {
+  const rand = prng(seed);
+  const owners = Array.from({ length: 100 }, () => randomId(rand));
+  for (let i = 0; i < count; i++) {
+    const created = datetime(EPOCH + i * 1000);
+    yield {
+      id: randomId(rand),
+      // A quote and a backslash in some titles make the byte comparison cover JSON escaping.
+      title: i % 97 === 0 ? `Post ${i} "quoted" \\ ${sentence(rand, 3)}` : `Post ${i}: ${sentence(rand, 4)}`,
+      body: sentence(rand, 30),
+      published: rand() < 0.8 ? 1 : 0,
+      owner: owners[Math.floor(rand() * owners.length)] ?? '',
+      views: Math.floor(rand() * 1000),
+      created,
+      updated: created,
+    };
+  }
+}
+
+/** SQLite DDL of the posts table, per the storage layout. */
+export const POSTS_TABLE_SQL = `
+CREATE TABLE IF NOT EXISTS "posts" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "title" TEXT NOT NULL DEFAULT '',
+  "body" TEXT NOT NULL DEFAULT '',
+  "published" BOOLEAN NOT NULL DEFAULT FALSE,
+  "owner" TEXT NOT NULL DEFAULT '',
+  "views" NUMERIC NOT NULL DEFAULT 0,
+  "created" TEXT NOT NULL DEFAULT '',
+  "updated" TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS "idx_posts_created" ON "posts" ("created");
+`;
+
+/** Inserts the rows into an open SQLite database whose `posts` table already exists. */
+export function insertPosts(db: Database.Database, rows: Iterable<PostRow>): { ids: string[]; published: string[]; hidden: string[] } {
+  const insert = db.prepare(
+    `INSERT INTO "posts" ("id", "title", "body", "published", "owner", "views", "created", "updated")
+     VALUES (@id, @title, @body, @published, @owner, @views, @created, @updated)`,
+  );
+  const ids: string[] = [];
+  const published: string[] = [];
+  const hidden: string[] = [];
+  db.transaction(() => {
+    for (const row of rows) {
+      insert.run(row);
+      ids.push(row.id);
+      (row.published ? published : hidden).push(row.id);
+    }
+  })();
+  return { ids, published, hidden };
+}
+
+export interface DatasetInfo {
+  file: string;
+  count: number;
+  published: string[];
+  hidden: string[];
+}
+
+/** Creates a fresh SQLite file with the posts table and `count` rows (the baseline's database). */
+export function createDatasetFile(file: string, count: number): DatasetInfo {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.exec(POSTS_TABLE_SQL);
+    const { published, hidden } = insertPosts(db, generatePosts(count));
+    db.exec('ANALYZE');
+    return { file, count, published, hidden };
+  } finally {
+    db.close();
+  }
+}

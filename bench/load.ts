@@ -1,0 +1,47 @@
+/**
+ * Drives load with autocannon, bounded both in time and in request count, and returns the few
+ * numbers the report shows. The load generator runs in this process and shares the machine's
+ * cores with the server under test (docs/benchmarks.md says how to read that).
+ */
+import autocannon from 'autocannon';
+
+export interface LoadOptions {
+  url: string;
+  /** Request paths, cycled by every connection. */
+  paths: readonly string[];
+  connections: number;
+  durationSec: number;
+  maxRequests: number;
+  headers?: Record<string, string>;
+}
+
+export interface LoadResult {
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  total: number;
+  /** Errors, timeouts and non-2xx answers: a clean run has 0. */
+  failures: number;
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.durationSec,
+    // Can't be below the connection count (autocannon rule).
+    maxOverallRequests: Math.max(options.maxRequests, options.connections),
+    timeout: 10,
+    headers: options.headers ?? {},
+    requests: options.paths.map((path) => ({ method: 'GET', path })),
+  });
+  return {
+    // `total / duration` rather than the per-second sample mean: a run that ends early on the
+    // request cap would otherwise report a partial last second.
+    requestsPerSec: result.requests.total / Math.max(result.duration, 0.001),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    total: result.requests.total,
+    failures: result.errors + result.timeouts + result.non2xx,
+  };
+}

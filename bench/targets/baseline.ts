@@ -1,0 +1,46 @@
+/**
+ * Starts the hand-written Fastify + better-sqlite3 baseline on a dataset file.
+ *
+ * The server is compiled to plain JavaScript first (esbuild, types stripped, dependencies left as
+ * imports) and run with bare `node`, as Galley runs from its built `dist/`: running it under the
+ * tsx loader would add ~8-15 MB of loader RSS to the baseline and skew the memory ratio.
+ */
+import { buildSync } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { ServerProcess } from '../server-process.js';
+import type { Target } from '../server-process.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SOURCE = fileURLToPath(new URL('../baseline/fastify-sqlite-server.ts', import.meta.url));
+// Under node_modules so the compiled file resolves fastify and better-sqlite3 from the project.
+const COMPILED = `${ROOT}node_modules/.cache/galley-bench/fastify-sqlite-server.mjs`;
+
+let compiled = false;
+
+function compileBaseline(): string {
+  if (!compiled) {
+    buildSync({
+      entryPoints: [SOURCE],
+      outfile: COMPILED,
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'error',
+    });
+    compiled = true;
+  }
+  return COMPILED;
+}
+
+export async function startBaseline(name: string, datasetFile: string): Promise<Target> {
+  const proc = new ServerProcess(process.execPath, [compileBaseline(), '--db', datasetFile, '--port', '0']);
+  try {
+    const port = await proc.waitForReadyLine();
+    return { name, url: `http://127.0.0.1:${port}`, process: proc, stop: () => proc.stop() };
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
+}

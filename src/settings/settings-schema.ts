@@ -127,41 +127,65 @@ const settingsSchema = z
       secret: z.string().max(1024),
       forcePathStyle: z.boolean(),
     }),
-  })
-  .superRefine((s, ctx) => {
-    const fail = (path: (string | number)[], code: FieldErrorCode): void => {
-      ctx.addIssue({ code: 'custom', path, message: code, params: { galleyCode: code } });
-    };
-    const required = (path: (string | number)[], value: string): boolean => {
-      if (value.trim() !== '') return true;
-      fail(path, 'validation_required');
-      return false;
-    };
-    required(['meta', 'appName'], s.meta.appName);
-    if (required(['meta', 'appURL'], s.meta.appURL) && !isHttpUrl(s.meta.appURL)) fail(['meta', 'appURL'], 'validation_is_url');
-    required(['meta', 'senderName'], s.meta.senderName);
-    if (required(['meta', 'senderAddress'], s.meta.senderAddress) && !isEmail(s.meta.senderAddress)) {
-      fail(['meta', 'senderAddress'], 'validation_is_email');
-    }
-    if (s.smtp.enabled) {
-      required(['smtp', 'host'], s.smtp.host);
-      if (s.smtp.port < 1) fail(['smtp', 'port'], 'validation_required');
-    }
-    if (s.s3.enabled) {
-      for (const key of ['bucket', 'region', 'endpoint', 'accessKey', 'secret'] as const) required(['s3', key], s.s3[key]);
-      if (s.s3.endpoint !== '' && !isHttpUrl(s.s3.endpoint)) fail(['s3', 'endpoint'], 'validation_is_url');
-    }
+  });
+
+type Issue = { path: (string | number)[]; error: FieldError };
+
+/**
+ * The rules that depend on other values. They run on the raw merged value even when some types are
+ * wrong (so one PATCH reports every problem), hence the defensive reads: a value of the wrong type
+ * is skipped here because the schema already reported it.
+ */
+function crossFieldIssues(value: unknown): Issue[] {
+  const issues: Issue[] = [];
+  const fail = (path: (string | number)[], code: FieldErrorCode): void => {
+    issues.push({ path, error: fieldError(code) });
+  };
+  const at = (obj: unknown, key: string | number): unknown =>
+    typeof obj === 'object' && obj !== null ? (obj as Record<string | number, unknown>)[key] : undefined;
+  const required = (path: (string | number)[]): boolean => {
+    const v = path.reduce<unknown>(at, value);
+    if (typeof v !== 'string') return false;
+    if (v.trim() !== '') return true;
+    fail(path, 'validation_required');
+    return false;
+  };
+  const text = (path: (string | number)[]): string => String(path.reduce<unknown>(at, value));
+
+  required(['meta', 'appName']);
+  if (required(['meta', 'appURL']) && !isHttpUrl(text(['meta', 'appURL']))) fail(['meta', 'appURL'], 'validation_is_url');
+  required(['meta', 'senderName']);
+  if (required(['meta', 'senderAddress']) && !isEmail(text(['meta', 'senderAddress']))) {
+    fail(['meta', 'senderAddress'], 'validation_is_email');
+  }
+  if (at(at(value, 'smtp'), 'enabled') === true) {
+    required(['smtp', 'host']);
+    const port = at(at(value, 'smtp'), 'port');
+    if (typeof port === 'number' && port < 1) fail(['smtp', 'port'], 'validation_required');
+  }
+  if (at(at(value, 's3'), 'enabled') === true) {
+    for (const key of ['bucket', 'region', 'endpoint', 'accessKey', 'secret']) required(['s3', key]);
+    const endpoint = at(at(value, 's3'), 'endpoint');
+    if (typeof endpoint === 'string' && endpoint !== '' && !isHttpUrl(endpoint)) fail(['s3', 'endpoint'], 'validation_is_url');
+  }
+  const rules = at(at(value, 'rateLimits'), 'rules');
+  if (Array.isArray(rules)) {
     const seen = new Set<string>();
-    s.rateLimits.rules.forEach((rule, i) => {
-      if (!required(['rateLimits', 'rules', i, 'label'], rule.label)) return;
-      const key = `${rule.label}\u0000${rule.audience}`;
+    rules.forEach((rule, i) => {
+      if (!required(['rateLimits', 'rules', i, 'label'])) return;
+      const key = `${String(at(rule, 'label'))}\u0000${String(at(rule, 'audience'))}`;
       if (seen.has(key)) fail(['rateLimits', 'rules', i, 'label'], 'validation_not_unique');
       seen.add(key);
     });
-    s.trustedProxy.headers.forEach((h, i) => {
-      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(h)) fail(['trustedProxy', 'headers', i], 'validation_invalid_value');
+  }
+  const headers = at(at(value, 'trustedProxy'), 'headers');
+  if (Array.isArray(headers)) {
+    headers.forEach((h, i) => {
+      if (typeof h === 'string' && !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(h)) fail(['trustedProxy', 'headers', i], 'validation_invalid_value');
     });
-  });
+  }
+  return issues;
+}
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -182,33 +206,37 @@ function isEmail(value: string): boolean {
  */
 export function validateSettings(value: unknown): Settings {
   const parsed = settingsSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw settingsValidationError(parsed.error.issues);
+  const issues: Issue[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), error: issueToFieldError(i) }));
+  issues.push(...crossFieldIssues(value));
+  if (parsed.success && issues.length === 0) return parsed.data;
+  throw settingsValidationError(issues);
 }
 
-function settingsValidationError(issues: readonly z.core.$ZodIssue[]): ApiError {
+/** PocketBase's nested `data`; the first error at a path wins. */
+function settingsValidationError(issues: readonly Issue[]): ApiError {
   const data: ErrorData = {};
   for (const issue of issues) {
     if (issue.path.length === 0) continue;
-    let node = data;
+    let node: ErrorData | undefined = data;
     const path = issue.path.map(String);
     for (const key of path.slice(0, -1)) {
-      const next = node[key];
-      if (next !== undefined && typeof next === 'object' && next !== null && 'code' in next) break;
+      const next: unknown = node[key];
+      if (typeof next === 'object' && next !== null && 'code' in next) {
+        node = undefined; // a parent already failed
+        break;
+      }
       node = (node[key] ??= {}) as ErrorData;
     }
     const last = path[path.length - 1]!;
-    if (node[last] === undefined) node[last] = issueToFieldError(issue);
+    if (node && node[last] === undefined) node[last] = issue.error;
   }
   return validationError(data, 'An error occurred while submitting the form.');
 }
 
 function issueToFieldError(issue: z.core.$ZodIssue): FieldError {
   switch (issue.code) {
-    case 'custom': {
-      const code = (issue.params as { galleyCode?: FieldErrorCode } | undefined)?.galleyCode;
-      return fieldError(code ?? 'validation_invalid_value');
-    }
     case 'invalid_type':
       return fieldError('validation_invalid_type');
     case 'too_small':

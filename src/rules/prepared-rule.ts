@@ -1,0 +1,113 @@
+import type { ExprNode } from './ast.js';
+import { walk } from './ast.js';
+import type { Collection } from '../core/schema.js';
+import type { Dialect } from '../db/database.js';
+import { bindPlan } from './bind.js';
+import { matchPlan } from './matcher.js';
+import { parseRule } from './parser.js';
+import type { ParseLimits } from './parser.js';
+import type { BindContext, Plan } from './plan.js';
+import { GUEST } from './request-info.js';
+import type { RequestInfo, SchemaLookup } from './request-info.js';
+import { resolvePlan } from './resolve.js';
+import type { ResolveOptions } from './resolve.js';
+import { RuleCache } from './rule-cache.js';
+import { renderSql } from './sql-compiler.js';
+import type { SqlFragment } from './sql-compiler.js';
+
+export interface PrepareOptions {
+  collection: Collection;
+  schema: SchemaLookup;
+  /** Rules may read hidden fields (default true); pass false for a client's `?filter=`. */
+  allowHiddenFields?: boolean;
+  /** Parse limits; the defaults are the client filter limits (3500 chars, 200 expressions). */
+  limits?: ParseLimits;
+  /** Where compiled rules are kept; a process-wide default is used when omitted. */
+  cache?: RuleCache<PreparedRule | Error>;
+}
+
+export interface SqlOptions {
+  dialect: Dialect;
+  /** How the outer query names the collection's table. Default: the collection name. */
+  alias?: string;
+  request?: RequestInfo;
+  /** The clock for datetime macros. Default: now. */
+  now?: Date;
+}
+
+export interface MatchOptions {
+  /** The record in API shape (`expand` is read for relation paths). */
+  record: Record<string, unknown>;
+  request?: RequestInfo;
+  now?: Date;
+}
+
+/**
+ * An expression parsed and resolved against one collection, ready to be turned into SQL or
+ * matched in memory for any request. Immutable; shared through the cache.
+ */
+export class PreparedRule {
+  readonly expression: string;
+  readonly ast: ExprNode;
+  readonly plan: Plan;
+  readonly #resolve: ResolveOptions;
+
+  constructor(expression: string, ast: ExprNode, plan: Plan, resolve: ResolveOptions) {
+    this.expression = expression;
+    this.ast = ast;
+    this.plan = plan;
+    this.#resolve = resolve;
+  }
+
+  /** Whether the expression reads `@request.*` or `@collection.*` (forbidden in guests' filters). */
+  get usesRequestOrCollection(): boolean {
+    let found = false;
+    walk(this.ast, (n) => {
+      if (n.kind === 'identifier' && (n.name.startsWith('@request.') || n.name.startsWith('@collection.'))) found = true;
+    });
+    return found;
+  }
+
+  toSql(options: SqlOptions): SqlFragment {
+    const ctx = bindContext(options.request, options.now);
+    const expr = bindPlan(this.plan, ctx, this.#resolve);
+    return renderSql(expr, { dialect: options.dialect, alias: options.alias ?? this.plan.collection.name, ctx });
+  }
+
+  match(options: MatchOptions): boolean | 'undecided' {
+    const ctx = bindContext(options.request, options.now);
+    const expr = bindPlan(this.plan, ctx, this.#resolve);
+    return matchPlan(expr, { record: options.record, ctx });
+  }
+}
+
+function bindContext(request: RequestInfo | undefined, now: Date | undefined): BindContext {
+  return { request: request ?? GUEST, now: now ?? new Date() };
+}
+
+const defaultCache = new RuleCache<PreparedRule | Error>(2000);
+
+/** Parses and resolves `expression` (cached). Throws `RuleSyntaxError`. */
+export function prepareRule(expression: string, options: PrepareOptions): PreparedRule {
+  const cache = options.cache ?? defaultCache;
+  const allowHidden = options.allowHiddenFields ?? true;
+  const lim = options.limits ?? {};
+  const key = RuleCache.key([
+    options.schema.version, options.collection.id, allowHidden ? 1 : 0,
+    lim.maxLength ?? '', lim.maxDepth ?? '', lim.maxExpressions ?? '', expression,
+  ]);
+  const hit = cache.get(key);
+  if (hit instanceof Error) throw hit;
+  if (hit !== undefined) return hit;
+  const resolve: ResolveOptions = { collection: options.collection, schema: options.schema, allowHiddenFields: allowHidden };
+  try {
+    const ast = parseRule(expression, lim);
+    const prepared = new PreparedRule(expression, ast, resolvePlan(ast, resolve), resolve);
+    cache.set(key, prepared);
+    return prepared;
+  } catch (err) {
+    // Bad expressions are cached too: a client repeating one costs a map lookup, not a parse.
+    if (err instanceof Error) cache.set(key, err);
+    throw err;
+  }
+}

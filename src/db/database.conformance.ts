@@ -544,6 +544,10 @@ export function databaseConformance(target: ConformanceTarget): void {
         await tx.exec(`INSERT INTO "a" ("id") VALUES ('2'); INSERT INTO "a" ("id") VALUES ('3');`);
       });
       assert.equal(await countRows(db, 'a'), 3);
+      // A failing script leaves nothing behind (one implicit transaction on both backends).
+      await assert.rejects(db.exec(`INSERT INTO "a" ("id") VALUES ('4'); CREATE TABLE "half" ("id" TEXT); SELEC 1;`));
+      assert.equal(await countRows(db, 'a'), 3);
+      await assert.rejects(db.all('SELECT * FROM "half"'), (err: unknown) => dbErrorKind(err) === 'undefined_table');
     });
 
     it('placeholders inside quoted strings and identifiers are not parameters', async (db) => {

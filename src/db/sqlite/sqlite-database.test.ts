@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,4 +134,84 @@ test('all/get on a writing statement outside a transaction go to the writer', as
   assert.deepEqual(await db.all('UPDATE "t" SET "v" = ?', ['y']), []);
   assert.equal(await db.get('DELETE FROM "t" WHERE "v" = ?', ['nope']), undefined);
   assert.deepEqual(await db.get('SELECT "v" FROM "t"'), { v: 'y' });
+});
+
+/** Runs `body` (ESM, with `SqliteDatabase` and `file` in scope) in a separate Node process. */
+function inChildProcess(
+  file: string,
+  body: string,
+  onStdout?: (text: string) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  const moduleUrl = new URL('./sqlite-database.ts', import.meta.url).href;
+  const source = `import { SqliteDatabase } from ${JSON.stringify(moduleUrl)};\nconst file = ${JSON.stringify(file)};\n${body}`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => onStdout?.(d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
+  });
+}
+
+test('another process writing while this one holds a transaction waits, then succeeds', async (t) => {
+  const file = await tempFile(t);
+  const db = new SqliteDatabase({ file });
+  t.after(() => db.close());
+  await db.exec('CREATE TABLE "c" ("n" INTEGER NOT NULL); INSERT INTO "c" VALUES (0)');
+  const inside = deferred();
+  const finish = deferred();
+  const holder = db.transaction(async (tx) => {
+    await tx.run('UPDATE "c" SET "n" = "n" + 1');
+    inside.resolve();
+    await finish.promise;
+  });
+  await inside.promise;
+  const childReady = deferred();
+  const child = inChildProcess(
+    file,
+    `const db = new SqliteDatabase({ file, busyTimeoutMs: 30000 });
+     process.stdout.write('writing\\n');
+     await db.run('UPDATE "c" SET "n" = "n" + 10');
+     await db.close();`,
+    (text) => {
+      if (text.includes('writing')) childReady.resolve();
+    },
+  );
+  await Promise.race([childReady.promise, child]);
+  // The child is now waiting for the lock (the result does not depend on this delay, only the
+  // likelihood that the wait path is exercised).
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(await db.get('SELECT "n" FROM "c"'), { n: 0 });
+  finish.resolve();
+  await holder;
+  const result = await child;
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(await db.get('SELECT "n" FROM "c"'), { n: 11 });
+});
+
+test('a committed transaction survives the process being killed right after COMMIT', async (t) => {
+  const file = await tempFile(t);
+  const setup = new SqliteDatabase({ file });
+  await setup.exec('CREATE TABLE "c" ("n" INTEGER NOT NULL); INSERT INTO "c" VALUES (0)');
+  await setup.close();
+  const result = await inChildProcess(
+    file,
+    `const db = new SqliteDatabase({ file });
+     await db.transaction(async (tx) => { await tx.run('UPDATE "c" SET "n" = 42'); });
+     process.kill(process.pid, 'SIGKILL');`,
+  );
+  assert.equal(result.signal, 'SIGKILL', result.stderr);
+  const db = new SqliteDatabase({ file });
+  t.after(() => db.close());
+  assert.deepEqual(await db.get('SELECT "n" FROM "c"'), { n: 42 });
+});
+
+test('exec outside a transaction is all or nothing, as on PostgreSQL', async (t) => {
+  const db = new SqliteDatabase({ file: await tempFile(t) });
+  t.after(() => db.close());
+  await assert.rejects(db.exec('CREATE TABLE "a" ("id" TEXT); INSERT INTO "a" VALUES (\'x\'); SELEC broken'), /syntax error/);
+  await assert.rejects(db.all('SELECT * FROM "a"'), /no such table/);
+  await db.exec('CREATE TABLE "a" ("id" TEXT); INSERT INTO "a" VALUES (\'x\')');
+  assert.deepEqual(await db.all('SELECT * FROM "a"'), [{ id: 'x' }]);
 });

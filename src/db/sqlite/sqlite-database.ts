@@ -73,15 +73,23 @@ export class SqliteDatabase implements Database {
     if (!memory) mkdirSync(dirname(options.file), { recursive: true });
     this.#writer = new BetterSqlite3(options.file);
     try {
-      this.#writer.pragma(`busy_timeout = ${SYNC_BUSY_SLICE_MS}`);
+      // Opening may meet another process's write lock (a CLI command while the server writes):
+      // wait for it in full here, blocking is acceptable at startup; later waits are sliced.
+      this.#writer.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
       if (!memory) {
         const mode = this.#writer.pragma('journal_mode = WAL', { simple: true });
         if (String(mode).toLowerCase() !== 'wal') throw new Error(`cannot enable WAL mode on ${options.file} (got ${String(mode)})`);
       }
       this.#writer.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
       this.#writer.pragma('foreign_keys = ON');
-      // Analyse tables whose statistics are stale, as SQLite recommends at open for long-lived connections.
-      this.#writer.pragma('optimize = 0x10002');
+      this.#writer.pragma(`busy_timeout = ${SYNC_BUSY_SLICE_MS}`);
+      // Analyse tables whose statistics are stale, as SQLite recommends at open for long-lived
+      // connections. Only an optimisation: skipped when another process holds the write lock.
+      try {
+        this.#writer.pragma('optimize = 0x10002');
+      } catch (err) {
+        if (!isBusy(err)) throw err;
+      }
       this.#reader = memory ? this.#writer : new BetterSqlite3(options.file, { readonly: true });
       if (this.#reader !== this.#writer) {
         this.#reader.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
@@ -128,9 +136,20 @@ export class SqliteDatabase implements Database {
   exec(sql: string): Promise<void> {
     const tx = this.#als.getStore();
     if (tx !== undefined && tx.live) return tx.exec(sql);
-    return this.#writeOutside(() => {
-      this.#writer.exec(sql);
-    });
+    // One transaction around the script, as PostgreSQL runs a multi-statement query: all or
+    // nothing, and a lock wait is only ever retried at BEGIN, never halfway through the script.
+    return this.#writeOutside(
+      () => this.#writer.exec('BEGIN IMMEDIATE'),
+      () => {
+        try {
+          this.#writer.exec(sql);
+          this.#writer.exec('COMMIT');
+        } catch (err) {
+          if (this.#writer.inTransaction) this.#writer.exec('ROLLBACK');
+          throw err;
+        }
+      },
+    );
   }
 
   // ---- transactions ------------------------------------------------------------------------------
@@ -241,11 +260,12 @@ export class SqliteDatabase implements Database {
   }
 
   /** A write outside any transaction: autocommit on the writer, queued behind open transactions. */
-  async #writeOutside<T>(fn: () => T): Promise<T> {
+  async #writeOutside<T>(fn: () => T, then?: () => T): Promise<T> {
     const release = await this.#mutex.acquire();
     try {
       this.#assertOpen();
-      return await this.#withBusyRetry(fn);
+      const result = await this.#withBusyRetry(fn);
+      return then === undefined ? result : then();
     } finally {
       release();
     }

@@ -140,6 +140,13 @@ eachDatabase('unique indexes: add, refuse over duplicates, drop', async (db) => 
   const before = s.find('tags');
   await rejectsWith(s.update('tags', { indexes: ['CREATE UNIQUE INDEX idx_slug_ci ON tags (slug COLLATE NOCASE)'] }), 400, 'indexes.0', 'validation_index_unique_violation');
   assert.deepEqual(s.find('tags'), before);
+  // a change that adds a column and then fails on the index rolls the column back too
+  await rejectsWith(s.update('tags', {
+    fields: [...userFields(before as Collection), { name: 'extra', type: 'text' }],
+    indexes: [...(before as Collection).indexes, 'CREATE UNIQUE INDEX idx_slug_ci ON tags (slug COLLATE NOCASE)'],
+  }), 400, 'indexes.1', 'validation_index_unique_violation');
+  await assert.rejects(db.all(`SELECT "extra" FROM "tags"`));
+  assert.deepEqual(s.find('tags'), before);
   await assert.rejects(db.run(`INSERT INTO "tags" ("id", "slug") VALUES ('c', 'x')`), 'the old unique index is still there');
   await db.run(`INSERT INTO "tags" ("id", "slug") VALUES ('c', 'y')`);
 

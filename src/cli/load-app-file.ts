@@ -5,21 +5,19 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { App } from '../app/app.js';
+import { loadUserModule } from '../migrations/load-user-module.js';
 import { CliError } from './cli-error.js';
 
 export async function loadAppFile(file: string, app: App): Promise<void> {
   const path = resolve(file);
   if (!existsSync(path)) throw new CliError(`--app ${file}: no such file`);
-  const { tsImport } = await import('tsx/esm/api');
-  let mod: unknown;
+  let init: unknown;
   try {
-    mod = await tsImport(pathToFileURL(path).href, import.meta.url);
+    init = await loadUserModule(path);
   } catch (err) {
     throw new CliError(`--app ${file} could not be loaded: ${firstLine(err)}`);
   }
-  const init = (mod as { default?: unknown } | undefined)?.default;
   if (typeof init !== 'function') return;
   try {
     await (init as (app: App) => unknown)(app);

@@ -1,21 +1,18 @@
 /**
- * Loads one migration file with tsx's programmatic API, the same loader user code goes through, so
- * a migration may be TypeScript and import anything the app can. Each call gets a fresh module
- * instance (tsx namespaces its imports), which lets `migrate down` reload a file that `up` used.
+ * Loads one migration file through the same loader as all user code, so a migration may be
+ * TypeScript and import anything the app can, and checks that it is shaped like a migration.
  */
-import { pathToFileURL } from 'node:url';
 import type { Migration } from './public.js';
 import { MigrationError } from './migration-error.js';
+import { loadUserModule } from './load-user-module.js';
 
 export async function loadMigration(path: string, file: string): Promise<Migration> {
-  const { tsImport } = await import('tsx/esm/api');
-  let mod: unknown;
+  let candidate: unknown;
   try {
-    mod = await tsImport(pathToFileURL(path).href, import.meta.url);
+    candidate = await loadUserModule(path);
   } catch (err) {
     throw new MigrationError(file, `cannot be loaded: ${describe(err)}`, err);
   }
-  const candidate = defaultExport(mod);
   if (!isMigration(candidate)) {
     throw new MigrationError(
       file,
@@ -23,17 +20,6 @@ export async function loadMigration(path: string, file: string): Promise<Migrati
     );
   }
   return candidate;
-}
-
-function defaultExport(mod: unknown): unknown {
-  if (!mod || typeof mod !== 'object') return undefined;
-  let value: unknown = (mod as { default?: unknown }).default;
-  // A CommonJS-shaped module (`module.exports = {...}`, or an ESM default seen through CJS interop)
-  // nests the real default one level down.
-  if (value && typeof value === 'object' && !isMigration(value) && 'default' in value) {
-    value = (value as { default?: unknown }).default;
-  }
-  return value;
 }
 
 function isMigration(value: unknown): value is Migration {

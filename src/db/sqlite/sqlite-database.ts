@@ -139,7 +139,9 @@ export class SqliteDatabase implements Database {
     // One transaction around the script, as PostgreSQL runs a multi-statement query: all or
     // nothing, and a lock wait is only ever retried at BEGIN, never halfway through the script.
     return this.#writeOutside(
-      () => this.#writer.exec('BEGIN IMMEDIATE'),
+      () => {
+        this.#writer.exec('BEGIN IMMEDIATE');
+      },
       () => {
         try {
           this.#writer.exec(sql);

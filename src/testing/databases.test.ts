@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { createTestDatabase, eachDatabase } from './databases.js';
-import { requireService, serviceAvailable, withSearchPath } from './services.js';
+import { dropTestSchemas, requireService, serviceAvailable, uniqueTestName, withSearchPath } from './services.js';
 
 eachDatabase('gives a fresh, empty, writable database', async (db, ctx) => {
   assert.equal(db.dialect, ctx.dialect);
@@ -46,4 +46,20 @@ test('withSearchPath replaces options and keeps the rest', () => {
 test('service probes answer booleans', async () => {
   assert.equal(typeof (await serviceAvailable('postgres')), 'boolean');
   assert.equal(typeof (await serviceAvailable('redis')), 'boolean');
+});
+
+test('dropTestSchemas drops only schemas under the prefix', async (t) => {
+  if (!(await requireService(t, 'postgres'))) return;
+  const prefix = uniqueTestName('drop');
+  const mine = await createTestDatabase('postgres');
+  try {
+    await mine.db.exec(`CREATE SCHEMA "${prefix}_a"; CREATE SCHEMA "${prefix}_b"; CREATE SCHEMA "${prefix}x"`);
+    const dropped = await dropTestSchemas(prefix);
+    assert.deepEqual(dropped.sort(), [`${prefix}_a`, `${prefix}_b`]);
+    const left = await mine.db.all('SELECT nspname FROM pg_namespace WHERE nspname LIKE ?', [`${prefix}%`]);
+    assert.deepEqual(left, [{ nspname: `${prefix}x` }]);
+    await mine.db.exec(`DROP SCHEMA "${prefix}x"`);
+  } finally {
+    await mine.cleanup();
+  }
 });

@@ -156,3 +156,24 @@ async function adminQuery(url: string, sql: string): Promise<void> {
     await client.end().catch(() => {});
   }
 }
+
+/**
+ * Drops every schema named `<prefix>_...` in the test database: leftovers of killed test runs.
+ * For CI's cleanup step; never call it with the default prefix while tests run.
+ */
+export async function dropTestSchemas(prefix = testPrefix()): Promise<string[]> {
+  if (!/^[a-z][a-z0-9_]*$/.test(prefix)) throw new Error(`unsafe test prefix: ${prefix}`);
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: pgUrl(), connectionTimeoutMillis: 5000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    // `_` is a LIKE wildcard: escape it so `galley_t` does not match `galleyxt...`.
+    const pattern = `${prefix.replace(/_/g, '\\_')}\\_%`;
+    const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [pattern]);
+    for (const { nspname } of rows) await client.query(`DROP SCHEMA IF EXISTS "${nspname.replace(/"/g, '""')}" CASCADE`);
+    return rows.map((r) => r.nspname);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

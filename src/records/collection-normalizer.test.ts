@@ -140,3 +140,16 @@ test('publicCollection keeps only the keys of the type; scaffolds carry no secre
   assert.equal(s.view.viewQuery, '');
   assert.deepEqual(s.view.fields, []);
 });
+
+test('rules are parsed and resolved against the final fields', () => {
+  const users = normalizeCollection({ name: 'users', type: 'auth', fields: [{ name: 'name', type: 'text' }] }, { others: [], now });
+  const ok = normalizeCollection({
+    name: 'posts',
+    fields: [{ name: 'title', type: 'text' }, { name: 'author', type: 'relation', collectionId: users.id, maxSelect: 1 }],
+    listRule: "title != '' && author.name = @request.auth.name",
+    createRule: '@request.auth.id != ""',
+  }, { others: [users], now });
+  assert.equal(ok.listRule, "title != '' && author.name = @request.auth.name");
+  const data = errorData(() => normalizeCollection({ name: 'p2', fields: [{ name: 'title', type: 'text' }], viewRule: 'nope = 1' }, { others: [users], now }));
+  assert.equal((data.viewRule as { code: string }).code, 'validation_invalid_rule');
+});

@@ -1,34 +1,28 @@
 import type { Collection } from '../core/schema.js';
+import { prepareRule, RuleCache, RuleSyntaxError, type PreparedRule } from '../rules/index.js';
 
 /**
- * The single call site where collection rules are syntax-checked.
+ * The single call site where collection rules are checked: parsed and resolved by the rule
+ * engine against the collection being saved (its final fields) and the other collections, so an
+ * unknown field or relation path is caught at save time, as PocketBase does. Returns the
+ * problem, or null.
  *
- * TODO(rules): `src/rules/index.ts` (the rule parser, written in parallel) did not exist when this
- * was written. Replace the body with a call to its parser (parse `expression` against
- * `collection`/`collections`, return its error message or null). Until then only what is certain
- * without the grammar is checked: size, NUL bytes, balanced quotes and parentheses.
+ * The draft collection is not in any schema version yet, so each check gets a throwaway cache
+ * instead of the process-wide one (whose key would match the stored collection's).
  */
-export function checkRuleSyntax(
-  expression: string,
-  _collection: Collection,
-  _collections: readonly Collection[],
-): string | null {
-  if (expression.length > 3500) return 'The rule is too long (max 3500 characters).';
-  if (expression.includes('\0')) return 'The rule contains a NUL character.';
-  let depth = 0;
-  let quote: string | null = null;
-  for (let i = 0; i < expression.length; i++) {
-    const ch = expression[i];
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === quote) quote = null;
-      continue;
-    }
-    if (ch === "'" || ch === '"') quote = ch;
-    else if (ch === '(') depth++;
-    else if (ch === ')' && --depth < 0) return 'Unbalanced parentheses.';
+export function checkRuleSyntax(expression: string, collection: Collection, collections: readonly Collection[]): string | null {
+  const byId = new Map<string, Collection>([...collections.map((c) => [c.id, c] as const), [collection.id, collection]]);
+  const byName = new Map<string, Collection>([...collections.map((c) => [c.name.toLowerCase(), c] as const), [collection.name.toLowerCase(), collection]]);
+  const schema = {
+    version: -1,
+    find: (nameOrId: string) => byId.get(nameOrId) ?? byName.get(nameOrId.toLowerCase()),
+  };
+  try {
+    prepareRule(expression, { collection, schema, cache: new RuleCache<PreparedRule | Error>(1) });
+    return null;
+  } catch (err) {
+    if (err instanceof RuleSyntaxError) return err.message;
+    // anything else the engine throws still means the rule cannot be used: never a 500 for input
+    return err instanceof Error ? err.message : 'Invalid rule.';
   }
-  if (quote) return 'Unterminated quoted text.';
-  if (depth !== 0) return 'Unbalanced parentheses.';
-  return null;
 }

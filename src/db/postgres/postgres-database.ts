@@ -11,13 +11,13 @@
  * - date/timestamp/timestamptz: the text PostgreSQL prints (Galley stores datetimes as text anyway);
  * - boolean stays boolean (SQLite returns 0/1: compare truthiness, not identity).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { defaultAfterCommitErrorHandler, runAfterCommit } from '../after-commit.js';
 import type { AfterCommitErrorHandler, AfterCommitFn } from '../after-commit.js';
 import { DatabaseConnectError } from '../database-connect-error.js';
 import type { Database, Row, RunResult, SqlParam, Transaction, TransactionOptions } from '../database.js';
 import { LruCache } from '../lru-cache.js';
+import { TransactionContext } from '../transaction-context.js';
 import { rewritePlaceholders } from './placeholders.js';
 
 export interface PostgresDatabaseOptions {
@@ -40,7 +40,7 @@ export class PostgresDatabase implements Database {
   readonly dialect = 'postgres' as const;
 
   readonly #pool: Pool;
-  readonly #als = new AsyncLocalStorage<PostgresTransaction>();
+  readonly #context = new TransactionContext<PostgresTransaction>();
   readonly #sqlCache = new LruCache<string, string>(2000);
   readonly #onAfterCommitError: AfterCommitErrorHandler;
   #closing: Promise<void> | undefined;
@@ -100,29 +100,29 @@ export class PostgresDatabase implements Database {
   // ---- Queryable, outside or joining a transaction ----------------------------------------------
 
   async all<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T[]> {
-    const tx = this.#als.getStore();
-    if (tx !== undefined && tx.live) return tx.all<T>(sql, params);
+    const tx = this.#context.active();
+    if (tx !== undefined) return tx.all<T>(sql, params);
     this.#assertOpen();
     return (await this.query(this.#pool, sql, params)).rows as T[];
   }
 
   async get<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T | undefined> {
-    const tx = this.#als.getStore();
-    if (tx !== undefined && tx.live) return tx.get<T>(sql, params);
+    const tx = this.#context.active();
+    if (tx !== undefined) return tx.get<T>(sql, params);
     this.#assertOpen();
     return (await this.query(this.#pool, sql, params)).rows[0] as T | undefined;
   }
 
   async run(sql: string, params?: readonly SqlParam[]): Promise<RunResult> {
-    const tx = this.#als.getStore();
-    if (tx !== undefined && tx.live) return tx.run(sql, params);
+    const tx = this.#context.active();
+    if (tx !== undefined) return tx.run(sql, params);
     this.#assertOpen();
     return { changes: (await this.query(this.#pool, sql, params)).rowCount ?? 0 };
   }
 
   async exec(sql: string): Promise<void> {
-    const tx = this.#als.getStore();
-    if (tx !== undefined && tx.live) return tx.exec(sql);
+    const tx = this.#context.active();
+    if (tx !== undefined) return tx.exec(sql);
     this.#assertOpen();
     // No parameters: pg uses the simple query protocol, which accepts several statements.
     await this.#pool.query(sql);
@@ -131,13 +131,12 @@ export class PostgresDatabase implements Database {
   // ---- transactions ------------------------------------------------------------------------------
 
   currentTransaction(): Transaction | undefined {
-    const tx = this.#als.getStore();
-    return tx !== undefined && tx.live ? tx : undefined;
+    return this.#context.active();
   }
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    const current = this.#als.getStore();
-    if (current !== undefined && current.live) return current.savepoint(fn);
+    const current = this.#context.active();
+    if (current !== undefined) return current.savepoint(fn);
     this.#assertOpen();
     const serializable = options?.isolation === 'serializable';
     const maxAttempts = serializable ? Math.max(1, options?.maxAttempts ?? 5) : 1;
@@ -162,7 +161,7 @@ export class PostgresDatabase implements Database {
       await client.query(serializable ? 'BEGIN ISOLATION LEVEL SERIALIZABLE' : 'BEGIN');
       tx = new PostgresTransaction(this, client, undefined);
       try {
-        result = await this.#als.run(tx, fn, tx);
+        result = await this.#context.run(tx, fn);
         tx.live = false;
         await client.query('COMMIT');
       } catch (err) {
@@ -178,7 +177,7 @@ export class PostgresDatabase implements Database {
     } finally {
       client.release(broken);
     }
-    if (tx.callbacks.length > 0) await this.#als.exit(() => runAfterCommit(tx.callbacks, this.#onAfterCommitError));
+    if (tx.callbacks.length > 0) await this.#context.outside(() => runAfterCommit(tx.callbacks, this.#onAfterCommitError));
     return result;
   }
 
@@ -202,7 +201,7 @@ export class PostgresDatabase implements Database {
 
   /** @internal */
   runInContext<T>(tx: PostgresTransaction, fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.#als.run(tx, fn, tx);
+    return this.#context.run(tx, fn);
   }
 
   #assertOpen(): void {

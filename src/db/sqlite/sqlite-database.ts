@@ -10,7 +10,6 @@
  * event loop is cheaper than any thread hop. The read path is: context lookup, statement-cache hit,
  * execute.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -19,6 +18,7 @@ import { defaultAfterCommitErrorHandler, runAfterCommit } from '../after-commit.
 import type { AfterCommitErrorHandler, AfterCommitFn } from '../after-commit.js';
 import type { Database, Row, RunResult, SqlParam, Transaction, TransactionOptions } from '../database.js';
 import { LruCache } from '../lru-cache.js';
+import { TransactionContext } from '../transaction-context.js';
 
 type Connection = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement<unknown[], unknown>;
@@ -56,7 +56,7 @@ export class SqliteDatabase implements Database {
   readonly #writeStatements: LruCache<string, Statement>;
   readonly #readStatements: LruCache<string, Statement>;
   readonly #mutex = new AsyncMutex();
-  readonly #als = new AsyncLocalStorage<SqliteTransaction>();
+  readonly #context = new TransactionContext<SqliteTransaction>();
   readonly #busyTimeoutMs: number;
   readonly #onAfterCommitError: AfterCommitErrorHandler;
   #closing: Promise<void> | undefined;
@@ -104,8 +104,8 @@ export class SqliteDatabase implements Database {
   // ---- Queryable, outside or joining a transaction ----------------------------------------------
 
   all<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T[]> {
-    const tx = this.#als.getStore();
-    if (tx !== undefined && tx.live) return tx.all<T>(sql, params);
+    const tx = this.#context.active();
+    if (tx !== undefined) return tx.all<T>(sql, params);
     try {
       const stmt = this.#readStatement(sql);
       if (stmt === undefined) return this.#writeOutside(() => allOn<T>(this.#writeStatement(sql), params));
@@ -116,8 +116,8 @@ export class SqliteDatabase implements Database {
   }
 
   get<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T | undefined> {
-    const tx = this.#als.getStore();
-    if (tx !== undefined && tx.live) return tx.get<T>(sql, params);
+    const tx = this.#context.active();
+    if (tx !== undefined) return tx.get<T>(sql, params);
     try {
       const stmt = this.#readStatement(sql);
       if (stmt === undefined) return this.#writeOutside(() => getOn<T>(this.#writeStatement(sql), params));
@@ -128,14 +128,14 @@ export class SqliteDatabase implements Database {
   }
 
   run(sql: string, params?: readonly SqlParam[]): Promise<RunResult> {
-    const tx = this.#als.getStore();
-    if (tx !== undefined && tx.live) return tx.run(sql, params);
+    const tx = this.#context.active();
+    if (tx !== undefined) return tx.run(sql, params);
     return this.#writeOutside(() => runOn(this.#writeStatement(sql), params));
   }
 
   exec(sql: string): Promise<void> {
-    const tx = this.#als.getStore();
-    if (tx !== undefined && tx.live) return tx.exec(sql);
+    const tx = this.#context.active();
+    if (tx !== undefined) return tx.exec(sql);
     // One transaction around the script, as PostgreSQL runs a multi-statement query: all or
     // nothing, and a lock wait is only ever retried at BEGIN, never halfway through the script.
     return this.#writeOutside(
@@ -157,14 +157,13 @@ export class SqliteDatabase implements Database {
   // ---- transactions ------------------------------------------------------------------------------
 
   currentTransaction(): Transaction | undefined {
-    const tx = this.#als.getStore();
-    return tx !== undefined && tx.live ? tx : undefined;
+    return this.#context.active();
   }
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>, _options?: TransactionOptions): Promise<T> {
     // SQLite's single writer is already serializable, so `isolation` needs nothing here.
-    const current = this.#als.getStore();
-    if (current !== undefined && current.live) return current.savepoint(fn);
+    const current = this.#context.active();
+    if (current !== undefined) return current.savepoint(fn);
     this.#assertOpen();
 
     const release = await this.#mutex.acquire();
@@ -175,7 +174,7 @@ export class SqliteDatabase implements Database {
       await this.#withBusyRetry(() => this.#writer.exec('BEGIN IMMEDIATE'));
       tx = new SqliteTransaction(this, undefined);
       try {
-        result = await this.#als.run(tx, fn, tx);
+        result = await this.#context.run(tx, fn);
         tx.live = false;
         this.#writer.exec('COMMIT');
       } catch (err) {
@@ -188,7 +187,7 @@ export class SqliteDatabase implements Database {
       release();
     }
     // Outside the transaction's context: a callback that queries sees committed data, not a dead tx.
-    if (tx.callbacks.length > 0) await this.#als.exit(() => runAfterCommit(tx.callbacks, this.#onAfterCommitError));
+    if (tx.callbacks.length > 0) await this.#context.outside(() => runAfterCommit(tx.callbacks, this.#onAfterCommitError));
     return result;
   }
 
@@ -230,7 +229,7 @@ export class SqliteDatabase implements Database {
 
   /** @internal */
   runInContext<T>(tx: SqliteTransaction, fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.#als.run(tx, fn, tx);
+    return this.#context.run(tx, fn);
   }
 
   #assertOpen(): void {

@@ -1,0 +1,27 @@
+/**
+ * The transaction of the current async context, per Database instance. Calls to a Database made
+ * inside `transaction(fn)`'s async context find it here and join it. A finished transaction is
+ * treated as absent, so a promise left running after its transaction ended falls back to ordinary
+ * calls instead of using a dead connection state.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export class TransactionContext<T extends { readonly live: boolean }> {
+  readonly #als = new AsyncLocalStorage<T>();
+
+  /** The live transaction of the current async context, if any. */
+  active(): T | undefined {
+    const tx = this.#als.getStore();
+    return tx !== undefined && tx.live ? tx : undefined;
+  }
+
+  /** Runs `fn(tx)` with `tx` as the context's transaction. */
+  run<R>(tx: T, fn: (tx: T) => Promise<R>): Promise<R> {
+    return this.#als.run(tx, fn, tx);
+  }
+
+  /** Runs `fn` outside any transaction (after-commit callbacks). */
+  outside<R>(fn: () => R): R {
+    return this.#als.exit(fn);
+  }
+}

@@ -215,3 +215,17 @@ test('exec outside a transaction is all or nothing, as on PostgreSQL', async (t)
   await db.exec('CREATE TABLE "a" ("id" TEXT); INSERT INTO "a" VALUES (\'x\')');
   assert.deepEqual(await db.all('SELECT * FROM "a"'), [{ id: 'x' }]);
 });
+
+test('periodic PRAGMA optimize runs beside transactions without breaking them', async (t) => {
+  const db = new SqliteDatabase({ file: await tempFile(t), optimizeIntervalMs: 1 });
+  t.after(() => db.close());
+  await db.exec('CREATE TABLE "t" ("id" INTEGER)');
+  for (let i = 0; i < 20; i++) {
+    await db.transaction(async (tx) => {
+      await tx.run('INSERT INTO "t" VALUES (?)', [i]);
+      await new Promise((r) => setTimeout(r, 2));
+    });
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  assert.deepEqual(await db.get('SELECT COUNT(*) AS "n" FROM "t"'), { n: 20 });
+});

@@ -38,6 +38,8 @@ export interface SqliteDatabaseOptions {
   statementCacheSize?: number;
   /** Where failures of afterCommit callbacks are reported. Default: console.error. */
   onAfterCommitError?: AfterCommitErrorHandler;
+  /** How often `PRAGMA optimize` refreshes query-planner statistics while open. Default 3 h; 0 disables. */
+  optimizeIntervalMs?: number;
 }
 
 /** The `code` of the error raised when another process keeps the write lock past busyTimeoutMs. */
@@ -60,6 +62,7 @@ export class SqliteDatabase implements Database {
   readonly #busyTimeoutMs: number;
   readonly #onAfterCommitError: AfterCommitErrorHandler;
   #closing: Promise<void> | undefined;
+  #optimizeTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SqliteDatabaseOptions) {
     this.file = options.file;
@@ -98,6 +101,11 @@ export class SqliteDatabase implements Database {
     } catch (err) {
       this.#writer.close();
       throw err;
+    }
+    const interval = options.optimizeIntervalMs ?? 3 * 60 * 60 * 1000;
+    if (interval > 0) {
+      this.#optimizeTimer = setInterval(() => this.#optimize(), interval);
+      this.#optimizeTimer.unref();
     }
   }
 
@@ -196,7 +204,21 @@ export class SqliteDatabase implements Database {
     return this.#closing;
   }
 
+  /** Refreshes planner statistics when the writer is idle; skipped (not queued) when it is busy. */
+  #optimize(): void {
+    const release = this.#mutex.tryAcquire();
+    if (release === undefined) return;
+    try {
+      if (this.#writer.open) this.#writer.pragma('optimize');
+    } catch {
+      // Statistics are an optimisation: a busy or failing refresh is retried next time.
+    } finally {
+      release();
+    }
+  }
+
   async #close(): Promise<void> {
+    clearInterval(this.#optimizeTimer);
     // Wait for the transaction in progress and every queued writer, then close.
     const release = await this.#mutex.acquire();
     try {

@@ -35,7 +35,12 @@ export function postsCollectionBody(): Record<string, unknown> {
       { name: 'created', type: 'autodate', onCreate: true, onUpdate: false },
       { name: 'updated', type: 'autodate', onCreate: true, onUpdate: true },
     ],
-    indexes: ['CREATE INDEX `idx_posts_created` ON `posts` (`created`)'],
+    // The same indexes the baseline has: `created` for the sort, a covering index for the
+    // filter + rule so the list's COUNT(*) reads only index pages.
+    indexes: [
+      'CREATE INDEX `idx_posts_created` ON `posts` (`created`)',
+      'CREATE INDEX `idx_posts_views` ON `posts` (`views`, `published`, `owner`)',
+    ],
   };
 }
 
@@ -116,6 +121,7 @@ CREATE TABLE IF NOT EXISTS "posts" (
   "updated" TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS "idx_posts_created" ON "posts" ("created");
+CREATE INDEX IF NOT EXISTS "idx_posts_views" ON "posts" ("views", "published", "owner");
 `;
 
 /** Inserts the rows into an open SQLite database whose `posts` table already exists. */

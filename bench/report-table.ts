@@ -12,6 +12,7 @@ export interface Measurement {
   p99Ms?: number;
   rssBytes?: number;
   failures?: number;
+  errors?: number;
   note?: string;
 }
 
@@ -40,7 +41,8 @@ export function renderTable(measurements: readonly Measurement[], baselineName: 
       m.requestsPerSec === undefined && v === undefined ? '-' : `${fixed(v, digits)}${isBase ? '' : ` ${ratio(v, b)}`}`.trim();
     const notes: string[] = [];
     if (m.note) notes.push(m.note);
-    if (m.failures) notes.push(`${m.failures} failed requests`);
+    if (m.failures) notes.push(`${m.failures} non-2xx answers`);
+    if (m.errors) notes.push(`${m.errors} errors/timeouts`);
     rows.push([
       m.scenario,
       m.target,

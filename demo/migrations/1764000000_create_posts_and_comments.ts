@@ -18,7 +18,7 @@ export default {
       fields: [
         { name: 'title', type: 'text', required: true, min: 1, max: 200, presentable: true },
         { name: 'body', type: 'editor' },
-        { name: 'tags', type: 'select', maxSelect: 5, values: ['news', 'tutorial', 'release', 'opinion'] },
+        { name: 'tags', type: 'select', maxSelect: 4, values: ['news', 'tutorial', 'release', 'opinion'] },
         { name: 'author', type: 'relation', collectionId: users.id, maxSelect: 1, required: true },
         { name: 'published', type: 'bool' },
         { name: 'created', type: 'autodate', onCreate: true, onUpdate: false },

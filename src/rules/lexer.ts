@@ -64,8 +64,12 @@ export function tokenize(input: string): Token[] {
       while (i < n) {
         const d = input[i] as string;
         if (d === '\0') throw new RuleSyntaxError('NUL characters are not allowed', i);
-        if (d === '\\' && input[i + 1] === c) {
-          value += c;
+        if (d === '\\' && i + 1 < n) {
+          // A backslash always takes the next character with it (so `\\'` does not close the
+          // text); only the escaped quote itself is unescaped, other pairs stay as written.
+          const e = input[i + 1] as string;
+          if (e === '\0') throw new RuleSyntaxError('NUL characters are not allowed', i + 1);
+          value += e === c ? c : d + e;
           i += 2;
           continue;
         }

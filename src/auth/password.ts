@@ -3,8 +3,10 @@
  * off the event loop by the native addon. The PHC string stores its parameters, so raising them later
  * keeps old hashes verifiable.
  */
-import { hash, verify } from '@node-rs/argon2';
 import type { Algorithm, Options } from '@node-rs/argon2';
+
+// Loaded on the first login, not at start: `galley serve` should be ready before anyone logs in.
+const argon2 = (): Promise<typeof import('@node-rs/argon2')> => import('@node-rs/argon2');
 
 // `Algorithm` is a const enum in the addon's typings; its value is spelled out because isolated
 // modules cannot inline const enums from declaration files.
@@ -17,15 +19,15 @@ export const passwordHashOptions: Readonly<Options> = Object.freeze({
   parallelism: 1,
 });
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, passwordHashOptions);
+export async function hashPassword(password: string): Promise<string> {
+  return (await argon2()).hash(password, passwordHashOptions);
 }
 
 /** A malformed stored hash counts as a mismatch, never as a server error. */
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
   if (!stored.startsWith('$argon2')) return false;
   try {
-    return await verify(stored, password);
+    return await (await argon2()).verify(stored, password);
   } catch {
     return false;
   }

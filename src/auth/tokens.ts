@@ -4,7 +4,8 @@
  * collection's per-type secret: rotating a record's tokenKey (password change) revokes its tokens,
  * rotating the secret revokes the whole collection's.
  */
-import { SignJWT, decodeJwt, jwtVerify } from 'jose';
+// jose is loaded with the first token seen, keeping it off the start-up path.
+const jose = (): Promise<typeof import('jose')> => import('jose');
 
 export type TokenType = 'auth' | 'file' | 'verification' | 'passwordReset' | 'emailChange';
 
@@ -31,7 +32,8 @@ export async function signToken(
   key: Uint8Array,
   durationSeconds: number,
 ): Promise<string> {
-  const exp = Math.floor(Date.now() / 1000) + Math.max(1, Math.floor(durationSeconds));
+  const exp = Math.floor(Date.now() / 1000) + Math.floor(durationSeconds);
+  const { SignJWT } = await jose();
   return new SignJWT({ ...claims, exp }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
 }
 
@@ -41,7 +43,10 @@ export async function signToken(
  */
 export function peekClaims(token: string): TokenClaims | undefined {
   try {
-    const claims = decodeJwt(token);
+    const parts = token.split('.');
+    if (parts.length !== 3 || !parts[1]) return undefined;
+    const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (typeof claims !== 'object' || claims === null) return undefined;
     if (
       typeof claims.id !== 'string' ||
       typeof claims.type !== 'string' ||
@@ -59,6 +64,7 @@ export function peekClaims(token: string): TokenClaims | undefined {
 /** The verified claims, or undefined for a bad signature, an expired token or another type. */
 export async function verifyToken(token: string, key: Uint8Array, type: TokenType): Promise<TokenClaims | undefined> {
   try {
+    const { jwtVerify } = await jose();
     const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['exp'] });
     if (payload.type !== type) return undefined;
     return payload as unknown as TokenClaims;

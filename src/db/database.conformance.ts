@@ -127,6 +127,10 @@ export function databaseConformance(target: ConformanceTarget): void {
         if (bin === null) assert.equal(row.bin, null);
         else assert.deepEqual(new Uint8Array(row.bin as Uint8Array), new Uint8Array(bin));
       }
+      // `undefined` from untyped code binds as NULL on both.
+      await db.run('INSERT INTO "p" ("id", "s") VALUES (?, ?)', [7, undefined as unknown as null]);
+      assert.deepEqual(await db.get('SELECT "s" FROM "p" WHERE "id" = ?', [7]), { s: null });
+      await db.run('DELETE FROM "p" WHERE "id" = ?', [7]);
       // Booleans work in WHERE clauses on both engines.
       assert.deepEqual(await db.all('SELECT "id" FROM "p" WHERE "b" = ? ORDER BY "id"', [true]), [{ id: 1 }, { id: 5 }]);
       assert.deepEqual(await db.all('SELECT "id" FROM "p" WHERE "b" = ? ORDER BY "id"', [false]), [{ id: 2 }, { id: 6 }]);

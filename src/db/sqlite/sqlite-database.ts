@@ -440,17 +440,21 @@ function runOn(stmt: Statement, params: readonly SqlParam[] | undefined): RunRes
 
 const NO_PARAMS: unknown[] = [];
 
-/** SQLite has no boolean type: bind true/false as 1/0. Copies the array only when it holds a boolean. */
+/**
+ * SQLite has no boolean type: bind true/false as 1/0. `undefined` (from untyped hook code) binds as
+ * NULL, as `pg` does. Copies the array only when it holds such a value.
+ */
 function bindable(params: readonly SqlParam[] | undefined): unknown[] {
   if (params === undefined || params.length === 0) return NO_PARAMS;
   for (let i = 0; i < params.length; i++) {
-    if (typeof params[i] === 'boolean') return params.map(boolToInt);
+    const p = params[i];
+    if (typeof p === 'boolean' || p === undefined) return params.map(toSqlite);
   }
   return params as unknown[];
 }
 
-function boolToInt(p: SqlParam): unknown {
-  return typeof p === 'boolean' ? (p ? 1 : 0) : p;
+function toSqlite(p: SqlParam | undefined): unknown {
+  return typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p;
 }
 
 function isBusy(err: unknown): boolean {

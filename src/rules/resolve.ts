@@ -55,7 +55,16 @@ class Resolver {
   }
 
   #compare(node: CompareNode): PlanExpr {
-    return { kind: 'cmp', op: node.op, anyOf: node.anyOf, left: this.operand(node.left), right: this.operand(node.right) };
+    const left = this.operand(node.left);
+    const right = this.operand(node.right);
+    // A computed distance has no portable text form (SQLite prints 15 digits, PostgreSQL the
+    // shortest exact form), so it may only meet numbers.
+    for (const [a, b, at] of [[left, right, node.left], [right, left, node.right]] as const) {
+      if (a.kind === 'call' && a.name === 'geoDistance' && (node.op === '~' || node.op === '!~' || isTextOperand(b))) {
+        throw new RuleSyntaxError('geoDistance() can only be compared with numbers', at.start);
+      }
+    }
+    return { kind: 'cmp', op: node.op, anyOf: node.anyOf, left, right };
   }
 
   operand(node: OperandNode): PlanOperand {
@@ -307,6 +316,19 @@ class Resolver {
       default:
         throw new RuleSyntaxError(`unknown modifier ":${modifier}"`, offset);
     }
+  }
+}
+
+function isTextOperand(op: PlanOperand): boolean {
+  switch (op.kind) {
+    case 'item':
+      return true;
+    case 'call':
+      return op.name === 'strftime';
+    case 'column':
+      return op.modifier !== 'length' && !['number', 'bool', 'json', 'geoPoint'].includes(op.field.type);
+    default:
+      return false;
   }
 }
 

@@ -283,8 +283,35 @@ export class SqliteDatabase implements Database {
   }
 
   /** A write outside any transaction: autocommit on the writer, queued behind open transactions. */
-  async #writeOutside<T>(fn: () => T, then?: () => T): Promise<T> {
-    const release = await this.#mutex.acquire();
+  #writeOutside<T>(fn: () => T, then?: () => T): Promise<T> {
+    // Fast path: the writer is idle (tryAcquire never barges past queued waiters), so the statement
+    // runs now, without the promise hops of queueing.
+    const release = this.#mutex.tryAcquire();
+    if (release === undefined) return this.#writeQueued(fn, then);
+    let result: T;
+    try {
+      this.#assertOpen();
+      result = fn();
+    } catch (err) {
+      // Another process holds SQLite's lock: keep our mutex and wait for theirs asynchronously.
+      if (isBusy(err)) return this.#finishHolding(release, fn, then);
+      release();
+      return Promise.reject(err);
+    }
+    try {
+      return Promise.resolve(then === undefined ? result : then());
+    } catch (err) {
+      return Promise.reject(err);
+    } finally {
+      release();
+    }
+  }
+
+  async #writeQueued<T>(fn: () => T, then?: () => T): Promise<T> {
+    return this.#finishHolding(await this.#mutex.acquire(), fn, then);
+  }
+
+  async #finishHolding<T>(release: () => void, fn: () => T, then?: () => T): Promise<T> {
     try {
       this.#assertOpen();
       const result = await this.#withBusyRetry(fn);

@@ -22,6 +22,9 @@ const out = (line = ''): void => {
 export async function runServe(cmd: Command): Promise<void> {
   const started = performance.now();
   const config = configFromCommand(cmd);
+  // Loading the HTTP stack is the biggest part of start-up; let it overlap the database's I/O.
+  const serverModule = import('../http/server.js');
+  serverModule.catch(() => {});
   const app = await openApp(config);
   let automigrate: Automigrate | undefined;
   let server: { url: string; close(): Promise<void> } | undefined;
@@ -37,7 +40,7 @@ export async function runServe(cmd: Command): Promise<void> {
         onError: (message) => process.stderr.write(`galley: ${message}\n`),
       });
     }
-    const { startServer } = await import('../http/server.js');
+    const { startServer } = await serverModule;
     let listening: { url: string; close(): Promise<void> };
     try {
       listening = await startServer(app);

@@ -122,6 +122,18 @@ test('an unreachable database fails with one clear line', async () => {
   }
 });
 
+test('an unreachable Redis fails with one clear line', async () => {
+  const dir = await tempDir();
+  try {
+    const res = await runCli(['serve', '--dir', join(dir, 'data'), '--redis', 'redis://127.0.0.1:1', '--http', '127.0.0.1:0']);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /^galley: cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/);
+    assert.doesNotMatch(res.stderr, /\n\s+at /);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('serve --db postgres://... on an empty schema answers /api/health', async (t) => {
   if (!(await requireService(t, 'postgres'))) return;
   const pg = await createTestPostgres('cli_serve');

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,6 +22,15 @@ export interface CliResult {
 export interface CliOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
+  /** Run the built `bin/galley.js` (dist/) instead of the source through tsx. */
+  built?: boolean;
+}
+
+const bin = fileURLToPath(new URL('../../bin/galley.js', import.meta.url));
+
+/** Whether `npm run build` has produced the CLI (CI builds before testing). */
+export function isBuilt(): boolean {
+  return existsSync(fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url)));
 }
 
 /** The environment without the GALLEY_* variables of the machine running the tests. */
@@ -38,7 +48,8 @@ function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.Proces
 }
 
 function spawnCli(args: readonly string[], options: CliOptions): ChildProcess {
-  return spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
+  const argv = options.built ? [bin, ...args] : ['--import', tsxLoader, entry, ...args];
+  return spawn(process.execPath, argv, {
     cwd: options.cwd ?? repoRoot,
     env: cleanEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createTestPostgres, requireService } from '../../src/testing/services.js';
-import { runCli, startServe } from './cli-process.js';
+import { isBuilt, runCli, startServe } from './cli-process.js';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'galley-cli-'));
@@ -45,6 +45,25 @@ test('serve on an empty SQLite dir answers /api/health, says how to log in, and 
       assert.equal(await server.stop(), 0, 'SIGTERM exits 0');
     }
     assert.ok((await readdir(join(dir, 'data'))).includes('data.db'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the built CLI (bin/galley.js) serves too; its time to ready is printed', async (t) => {
+  if (!isBuilt()) {
+    t.skip('dist/ is not built (npm run build)');
+    return;
+  }
+  const dir = await tempDir();
+  try {
+    const server = await startServe(['--dir', join(dir, 'data'), '--http', '127.0.0.1:0'], { cwd: dir, built: true });
+    try {
+      console.log(`# time to ready on an empty SQLite dir (spawn to banner, built bin/galley.js): ${Math.round(server.readyMs)} ms`);
+      assert.equal((await health(server.url)).status, 200);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -8,7 +8,7 @@ import { columnClass } from './plan.js';
 import type { BindContext, ColumnOperand, PlanCompare, PlanExpr, Step } from './plan.js';
 import { evalValueCompare } from './value-compare.js';
 import {
-  cleanText, domainOf, hasDanglingEscape, likePattern, neverResult, valueAsNumber, valueAsText,
+  cleanText, domainOf, boundLikePattern, hasDanglingEscape, neverResult, valueAsNumber, valueAsText,
 } from './values.js';
 import type { Side, Value } from './values.js';
 
@@ -320,7 +320,7 @@ class SqlRenderer {
       const left = this.#asText(a);
       let pattern: string;
       if (b.kind === 'value') {
-        const p = likePattern(valueAsText(b.v) ?? '');
+        const p = boundLikePattern(valueAsText(b.v) ?? '');
         // SQLite never matches a pattern ending in a lone escape; PostgreSQL would raise an error.
         if (hasDanglingEscape(p)) return op === '~' ? '1=0' : `(${left} IS NOT NULL)`;
         pattern = this.#param(p, 'text');

@@ -1,6 +1,6 @@
 import type { CompareOp } from './ast.js';
 import {
-  compareNumber, compareText, domainOf, hasDanglingEscape, likeMatch, likePattern, neverResult, numberText,
+  compareNumber, compareText, domainOf, boundLikePattern, hasDanglingEscape, likeMatch, neverResult, numberText,
   valueAsNumber, valueAsText,
 } from './values.js';
 import type { Side, Value } from './values.js';
@@ -24,7 +24,7 @@ export function evalCompare(op: CompareOp, a: MatchValue, b: MatchValue): boolea
     const left = asText(a);
     let pattern: string;
     if (b.kind === 'value') {
-      pattern = likePattern(valueAsText(b.v) ?? '');
+      pattern = boundLikePattern(valueAsText(b.v) ?? '');
       if (hasDanglingEscape(pattern)) return op === '~' ? false : left !== null;
     } else {
       const t = asText(b);

@@ -1,3 +1,5 @@
+import { RuleSyntaxError } from './rule-syntax-error.js';
+
 /**
  * The value semantics shared by the SQL back-ends and the in-memory matcher, so both decide the
  * same way: which comparison domain two operands meet in, how LIKE patterns are built, how text
@@ -178,6 +180,23 @@ export function likePattern(text: string): string {
     if (i === 0 && pending) out.push('\\');
   }
   return '%' + out.reverse().join('') + '%';
+}
+
+/** SQLite's default SQLITE_LIMIT_LIKE_PATTERN_LENGTH; longer patterns fail the whole query. */
+export const MAX_LIKE_PATTERN_BYTES = 50_000;
+
+const utf8 = new TextEncoder();
+
+/**
+ * `likePattern` for a bound value, refusing patterns SQLite cannot run (so every back-end
+ * answers the same 400 instead of one of them failing the query).
+ */
+export function boundLikePattern(text: string): string {
+  const p = likePattern(text);
+  if (p.length * 3 > MAX_LIKE_PATTERN_BYTES && utf8.encode(p).length > MAX_LIKE_PATTERN_BYTES) {
+    throw new RuleSyntaxError(`the "~" pattern is longer than ${MAX_LIKE_PATTERN_BYTES} bytes`, 0);
+  }
+  return p;
 }
 
 /** A pattern SQLite would never match and PostgreSQL would reject: ends in a lone `\`. */

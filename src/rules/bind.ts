@@ -11,14 +11,13 @@ export type BoundOperand = Exclude<PlanOperand, { kind: 'authPath' }>;
  * (needs the auth collection; a guest reads null) and `@request.body.<relation>.<field>` with no
  * ids sent (null, as in PocketBase). Returns the plan unchanged when nothing depends on them.
  */
-export function bindPlan(plan: Plan, ctx: BindContext, options: ResolveOptions): PlanExpr {
-  const authCache = new Map<string, ColumnOperand | ValueOperand | ItemOperand>();
+export function bindPlan(plan: Plan, ctx: BindContext, options: ResolveOptions, authCache = new Map<string, AuthBound>()): PlanExpr {
   const operand = (op: PlanOperand): PlanOperand => {
     switch (op.kind) {
       case 'authPath': {
         const auth = ctx.request.auth;
         if (auth === null) return NULL_OPERAND;
-        const key = op.props.join('.');
+        const key = `${auth.collectionId}\u0000${op.props.join('.')}`;
         let bound = authCache.get(key);
         if (bound === undefined) {
           const coll = options.schema.find(auth.collectionId) ?? options.schema.find(auth.collectionName);
@@ -48,6 +47,9 @@ export function bindPlan(plan: Plan, ctx: BindContext, options: ResolveOptions):
     e.kind === 'cmp' ? { ...e, left: operand(e.left), right: operand(e.right) } : { ...e, left: expr(e.left), right: expr(e.right) };
   return expr(plan.expr);
 }
+
+/** `@request.auth.<path>` resolved for one auth collection; kept by the prepared rule. */
+export type AuthBound = ColumnOperand | ValueOperand | ItemOperand;
 
 const NULL_OPERAND: ValueOperand = { kind: 'value', constant: true, get: () => null };
 

@@ -3,6 +3,7 @@ import { walk } from './ast.js';
 import type { Collection } from '../core/schema.js';
 import type { Dialect } from '../db/database.js';
 import { bindPlan } from './bind.js';
+import type { AuthBound } from './bind.js';
 import { matchPlan } from './matcher.js';
 import { parseRule } from './parser.js';
 import type { ParseLimits } from './parser.js';
@@ -51,6 +52,8 @@ export class PreparedRule {
   readonly ast: ExprNode;
   readonly plan: Plan;
   readonly #resolve: ResolveOptions;
+  /** `@request.auth.<path>` resolved per auth collection, so binding stays a lookup. */
+  readonly #authPaths = new Map<string, AuthBound>();
 
   constructor(expression: string, ast: ExprNode, plan: Plan, resolve: ResolveOptions) {
     this.expression = expression;
@@ -70,13 +73,13 @@ export class PreparedRule {
 
   toSql(options: SqlOptions): SqlFragment {
     const ctx = bindContext(options.request, options.now);
-    const expr = bindPlan(this.plan, ctx, this.#resolve);
+    const expr = bindPlan(this.plan, ctx, this.#resolve, this.#authPaths);
     return renderSql(expr, { dialect: options.dialect, alias: options.alias ?? this.plan.collection.name, ctx });
   }
 
   match(options: MatchOptions): boolean | 'undecided' {
     const ctx = bindContext(options.request, options.now);
-    const expr = bindPlan(this.plan, ctx, this.#resolve);
+    const expr = bindPlan(this.plan, ctx, this.#resolve, this.#authPaths);
     return matchPlan(expr, { record: options.record, ctx });
   }
 }

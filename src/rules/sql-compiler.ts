@@ -6,6 +6,7 @@ import type { BoundOperand } from './bind.js';
 import { formatDatetime } from './macros.js';
 import { columnClass } from './plan.js';
 import type { BindContext, ColumnOperand, PlanCompare, PlanExpr, Step } from './plan.js';
+import { RuleSyntaxError } from './rule-syntax-error.js';
 import { evalValueCompare } from './value-compare.js';
 import {
   cleanText, domainOf, boundLikePattern, hasDanglingEscape, neverResult, valueAsNumber, valueAsText,
@@ -380,12 +381,12 @@ function sqlitePath(path: string[]): string {
 }
 
 /**
- * SQLite's strftime for PostgreSQL, for the formats Galley supports there (no modifiers). Invalid
- * or non-date values give '' as in SQLite (SQLite normalises impossible days such as Feb 30;
- * PostgreSQL gives '' for them).
+ * SQLite's strftime for PostgreSQL: `%Y %m %d %H %M %S %f %j %w %s %%`, no modifiers (anything
+ * else is a RuleSyntaxError rather than a silently different answer). Invalid or non-date values
+ * give '' as in SQLite (SQLite normalises impossible days such as Feb 30; PostgreSQL gives '').
  */
 function pgStrftime(fmt: string, time: string, hasModifiers: boolean, param: (v: string) => string): string {
-  if (hasModifiers) return `''`;
+  if (hasModifiers) throw new RuleSyntaxError('strftime modifiers are not supported on PostgreSQL', 0);
   const ts = `CAST(REPLACE(${time}, 'Z', '') AS TIMESTAMP)`;
   const parts: string[] = [];
   let lit = '';
@@ -410,7 +411,7 @@ function pgStrftime(fmt: string, time: string, hasModifiers: boolean, param: (v:
     else if (s !== undefined && piece[s] !== undefined) {
       flush();
       parts.push(piece[s] as string);
-    } else return `''`;
+    } else throw new RuleSyntaxError(`strftime format "%${s ?? ''}" is not supported on PostgreSQL`, 0);
   }
   flush();
   const body = parts.length === 0 ? `''` : parts.join(' || ');

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { GUEST, RuleCache, RuleSyntaxError, prepareRule } from './index.js';
+import type { PreparedRule, SchemaLookup } from './index.js';
+import { posts, schema } from './rules.conformance.js';
+
+test('RuleCache evicts the least recently used entry', () => {
+  const c = new RuleCache<number>(2);
+  c.set('a', 1);
+  c.set('b', 2);
+  assert.equal(c.get('a'), 1);
+  c.set('c', 3);
+  assert.equal(c.get('b'), undefined);
+  assert.equal(c.get('a'), 1);
+  assert.equal(c.size, 2);
+});
+
+test('prepared rules are cached per schema version, collection and options', () => {
+  const cache = new RuleCache<PreparedRule | Error>(10);
+  const a = prepareRule("title = 'x'", { collection: posts, schema, cache });
+  assert.equal(prepareRule("title = 'x'", { collection: posts, schema, cache }), a);
+  assert.notEqual(prepareRule("title = 'x'", { collection: posts, schema, cache, allowHiddenFields: false }), a);
+  const v2: SchemaLookup = { version: 2, find: (n) => schema.find(n) };
+  assert.notEqual(prepareRule("title = 'x'", { collection: posts, schema: v2, cache }), a);
+  // The compiled form serves both dialects and every request.
+  assert.match(a.toSql({ dialect: 'sqlite', request: GUEST }).sql, /"posts"."title"/);
+  assert.match(a.toSql({ dialect: 'postgres', alias: 'p' }).sql, /"p"."title"/);
+});
+
+test('bad expressions are cached as errors', () => {
+  const cache = new RuleCache<PreparedRule | Error>(10);
+  assert.throws(() => prepareRule('nope = 1', { collection: posts, schema, cache }), RuleSyntaxError);
+  assert.equal(cache.size, 1);
+  assert.throws(() => prepareRule('nope = 1', { collection: posts, schema, cache }), /unknown field "nope" at column 1/);
+});
+
+test('usesRequestOrCollection flags what guests may not put in ?filter=', () => {
+  const uses = (e: string): boolean => prepareRule(e, { collection: posts, schema }).usesRequestOrCollection;
+  assert.equal(uses("title = 'x'"), false);
+  assert.equal(uses("title = 'x' || @request.auth.id != ''"), true);
+  assert.equal(uses('@collection.comments.post ?= id'), true);
+  assert.equal(uses('created < @now'), false);
+});

@@ -56,6 +56,17 @@ eachDatabase('system collections, cache and reload', async (db) => {
   await other.reload();
   assert.ok(other.version > v);
   assert.ok(other.find('POSTS'));
+  // read-after-write across nodes without waiting for pub/sub: findFresh / refresh
+  await s.create({ name: 'late' });
+  assert.equal(other.find('late'), undefined);
+  assert.equal((await other.findFresh('LATE'))?.name, 'late');
+  assert.equal(await other.refresh(), false, 'nothing changed since');
+  await s.update('late', { listRule: '' });
+  assert.equal(await other.refresh(), true);
+  assert.equal(other.find('late')?.listRule, '');
+  await s.delete('late');
+  assert.equal(await other.refresh(), true);
+  assert.equal(other.find('late'), undefined);
   await s.ensureSystemCollections(); // idempotent
   assert.equal(s.all().filter((c) => c.name === 'users').length, 1);
   assert.deepEqual(s.list({ filter: "system = true", sort: '-name' }).map((c) => c.name), ['_superusers']);

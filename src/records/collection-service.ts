@@ -48,6 +48,7 @@ export class CollectionService {
   #loaded = false;
   #listeners = new Set<CollectionChangeListener>();
   #queue: Promise<unknown> = Promise.resolve();
+  #refreshing: Promise<boolean> | undefined;
 
   constructor(db: Database) {
     this.#db = db;
@@ -78,6 +79,40 @@ export class CollectionService {
     this.#byId = new Map(list.map((c) => [c.id, c]));
     this.#byName = new Map(list.map((c) => [c.name.toLowerCase(), c]));
     this.#version++;
+  }
+
+  /**
+   * Reloads when `_collections` differs from the cache (row count or latest `updated`), for
+   * read-after-write across nodes: the pub/sub invalidation is asynchronous, so a request that
+   * must see another node's change this instant calls this first (one small query). True when
+   * it reloaded.
+   */
+  refresh(): Promise<boolean> {
+    this.#refreshing ??= (async () => {
+      try {
+        const row = await this.#db.get<{ n: unknown; u: unknown }>(`SELECT COUNT(*) AS "n", MAX("updated") AS "u" FROM "_collections"`);
+        const stored = `${Number(row?.n ?? 0)}|${String(row?.u ?? '')}`;
+        if (stored === this.#fingerprint()) return false;
+        await this.reload();
+        return true;
+      } finally {
+        this.#refreshing = undefined;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  /** `find`, and on a miss `refresh()` then `find` again: a collection just created on another node is found. */
+  async findFresh(nameOrId: string): Promise<Collection | undefined> {
+    const hit = this.find(nameOrId);
+    if (hit) return hit;
+    return (await this.refresh()) ? this.find(nameOrId) : undefined;
+  }
+
+  #fingerprint(): string {
+    let latest = '';
+    for (const c of this.#ordered) if (c.updated > latest) latest = c.updated;
+    return `${this.#ordered.length}|${latest}`;
   }
 
   find(nameOrId: string): Collection | undefined {

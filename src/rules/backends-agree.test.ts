@@ -47,8 +47,15 @@ function literal(v: string): string {
 }
 
 const textOperands = ['title', 'body', 'category', 'author', 'id', 'created', 'title:lower', 'tags', 'editors', 'category:each'];
-const itemOperands = ['tags:each', 'editors:each', 'editors.name', 'author.name', 'author.team.name', '@request.body.tags:each'];
-const numberOperands = ['views', 'published', 'tags:length', 'editors:length', 'author.age', 'editors.age', 'location.lat'];
+const itemOperands = [
+  'tags:each', 'editors:each', 'editors.name', 'author.name', 'author.team.name', '@request.body.tags:each',
+  'comments_via_post.text', 'reviews_via_post.id', '@collection.users.name', '@collection.users:u.id', '@collection.comments.post',
+  '@request.auth.team.name', '@request.body.author.name', '@request.body.editors.name', 'author.team.tags:each',
+];
+const numberOperands = [
+  'views', 'published', 'tags:length', 'editors:length', 'author.age', 'editors.age', 'location.lat',
+  'comments_via_post.likes', 'reviews_via_post.stars', '@collection.teams.score',
+];
 const jsonOperands = ['meta', 'meta.a', 'meta.s'];
 const requestOperands = [
   '@request.auth.id', '@request.query.q', '@request.body.title', '@request.body.title:isset', '@request.body.title:changed',
@@ -83,7 +90,12 @@ const expression: fc.Arbitrary<string> = fc.letrec<{ expr: string }>((tie) => ({
 
 const requestArb: fc.Arbitrary<RequestInfo> = fc.record({
   auth: fc.constantFrom<RequestInfo['auth']>(null, { ...(data.users?.[0] as Record<string, unknown>), id: 'u1', collectionId: users.id, collectionName: users.name }),
-  body: fc.record({ title: textValue, tags: fc.uniqueArray(fc.constantFrom('a', 'news', 'Ü'), { maxLength: 2 }) }, { requiredKeys: [] }),
+  body: fc.record({
+    title: textValue,
+    tags: fc.uniqueArray(fc.constantFrom('a', 'news', 'Ü'), { maxLength: 2 }),
+    author: fc.constantFrom('', 'u1', 'u2', 'ux'),
+    editors: fc.uniqueArray(fc.constantFrom('u1', 'u3', 'ux'), { maxLength: 2 }),
+  }, { requiredKeys: [] }),
   query: fc.record({ q: textValue }),
   headers: fc.record({ 'X-Token': fc.constantFrom('abc', '') }),
   method: fc.constantFrom('GET', 'POST'),

@@ -148,7 +148,7 @@ export function normalizeCollection(input: unknown, opts: NormalizeOptions): Col
   } else if (type === 'view') {
     if (rawIndexes.length > 0) errors.add(['indexes'], fieldError('validation_indexes_not_supported'));
   } else {
-    indexes = checkIndexes(withSystemIndexes({ id, name: finalName, type }, rawIndexes as string[]), finalName, fields, existing, others, errors);
+    indexes = checkIndexes(withSystemIndexes({ id, name: finalName, type }, rawIndexes as string[]), finalName, fields, others, errors);
   }
 
   // --- assemble in PocketBase's key order
@@ -221,8 +221,7 @@ function checkFields(
 }
 
 function checkIndexes(
-  raw: readonly string[], table: string, fields: readonly Field[], existing: Collection | undefined,
-  others: readonly Collection[], errors: ErrorTree,
+  raw: readonly string[], table: string, fields: readonly Field[], others: readonly Collection[], errors: ErrorTree,
 ): string[] {
   const out: string[] = [];
   const names = new Set<string>();
@@ -256,7 +255,6 @@ function checkIndexes(
     }
     out.push(formatIndex(def));
   });
-  void existing;
   return out;
 }
 

@@ -25,15 +25,6 @@ export class ErrorTree {
     this.#count++;
   }
 
-  has(prefix: ReadonlyArray<string | number>): boolean {
-    let node: unknown = this.#data;
-    for (const key of prefix) {
-      if (node === undefined || node === null || typeof node !== 'object') return false;
-      node = (node as Record<string, unknown>)[String(key)];
-    }
-    return node !== undefined;
-  }
-
   get empty(): boolean {
     return this.#count === 0;
   }

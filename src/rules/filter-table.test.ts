@@ -253,6 +253,9 @@ export const entries: Entry[] = [
   { expr: 'editors.age ?> author.age', ids: ['p5', 'p6'], rows: true },
   { expr: 'views > author.age', ids: ['p5', 'p6'], rows: true },
   { expr: "author.name = 'Alice' && author.age = 30", ids: ['p1', 'p3', 'p7'], rows: true },
+  { expr: "published = true && author.name = 'Alice'", ids: ['p1', 'p3', 'p7'], rows: true },
+  { expr: "views > 5 && editors.name ?= 'bob' && views < 100", ids: ['p1', 'p3', 'p8'], rows: true },
+  { expr: "views > 5 && (editors.name ?= 'bob' || author.name = 'Ça va')", ids: ['p1', 'p3', 'p5', 'p8'], rows: true },
   { expr: 'comments_via_post.likes > 0', ids: ['p3'], rows: true },
   { expr: 'comments_via_post.likes ?> 0', ids: ['p1', 'p3'], rows: true },
   { expr: 'comments_via_post.flagged ?= true', ids: ['p1'], rows: true },
@@ -327,4 +330,15 @@ eachDatabase('client filters cannot read hidden fields and see only public email
   const rule = compileFilter("tokenKey = 'k1'", { collection: users, schema, dialect: db.dialect });
   const rows = await db.all<{ id: string }>(`SELECT "id" FROM "users" WHERE ${rule.sql}`, rule.params);
   assert.deepEqual(rows.map((r) => r.id), ['u1']);
+});
+
+test('conditions on the record itself stay outside the EXISTS of joined rows', () => {
+  const { sql } = compileFilter("published = true && author.name = 'Alice' && views > 5", { collection: posts, schema, dialect: 'sqlite' });
+  assert.match(sql, /^\(\("posts"\."published" = \?\) AND \("posts"\."views" > \?\) AND EXISTS \(SELECT 1 FROM .* WHERE \("_r1"\."name" = \?\)\)\)$/);
+  const plain = compileFilter("title = 'x'", { collection: posts, schema, dialect: 'postgres' });
+  // An `=` against a non-empty value is a plain, index-friendly comparison.
+  assert.equal(plain.sql, `("posts"."title" = (CAST(? AS TEXT)) COLLATE "C")`);
+  assert.match(compileFilter("title = ''", { collection: posts, schema, dialect: 'sqlite' }).sql, /COALESCE/);
+  assert.match(compileFilter("title != 'x'", { collection: posts, schema, dialect: 'sqlite' }).sql, /COALESCE/);
+  assert.deepEqual(plain.params, ['x']);
 });

@@ -61,6 +61,7 @@ class SqlRenderer {
   readonly #scope = new Map<string, string>();
   readonly #joins: string[] = [];
   #aliasCount = 0;
+  #usedScope = false;
 
   constructor(o: RenderSqlOptions) {
     this.#d = o.dialect;
@@ -69,11 +70,19 @@ class SqlRenderer {
   }
 
   render(expr: PlanExpr): SqlFragment {
-    let where = this.#expr(expr);
-    if (this.#joins.length > 0) {
-      where = `EXISTS (SELECT 1 FROM (SELECT 1 AS "x") AS "_rs" ${this.#joins.join(' ')} WHERE ${where})`;
+    // Top-level conjuncts that read only the record stay outside the EXISTS, where the outer
+    // query can use indexes on them; the rest share one EXISTS (and so one set of joined rows).
+    const outer: string[] = [];
+    const inner: string[] = [];
+    for (const conj of conjuncts(expr)) {
+      this.#usedScope = false;
+      const sql = this.#expr(conj);
+      (this.#usedScope ? inner : outer).push(sql);
     }
-    return this.#finish(where);
+    if (inner.length > 0) {
+      outer.push(`EXISTS (SELECT 1 FROM (SELECT 1 AS "x") AS "_rs" ${this.#joins.join(' ')} WHERE ${inner.join(' AND ')})`);
+    }
+    return this.#finish(outer.length === 1 ? (outer[0] as string) : `(${outer.join(' AND ')})`);
   }
 
   #finish(text: string): SqlFragment {
@@ -101,6 +110,7 @@ class SqlRenderer {
   /** Alias of the row a step yields in the shared scope, joining it (and its parents) once. */
   #scopeAlias(step: Step | null): string {
     if (step === null) return this.#base;
+    this.#usedScope = true;
     const known = this.#scope.get(step.key);
     if (known !== undefined) return known;
     const parent = this.#scopeAlias(step.parent);
@@ -281,7 +291,7 @@ class SqlRenderer {
       // Each multi-valued side walks its own copy of the path; the other side stays in the scope.
       const lmm = lm ? this.#operandFresh(left, joins, scope) : l;
       const rmm = rm ? this.#operandFresh(right, joins, scope) : r;
-      let violation = `NOT (${this.#compare(e.op, lmm, rmm)})`;
+      let violation = `NOT (${this.#compare(e.op, lmm, rmm, false)})`;
       if (e.op !== '=') {
         const nulls = [lm ? rawOf(lmm) : null, rm ? rawOf(rmm) : null].filter((x): x is string => x !== null);
         violation = `(${violation} OR ${nulls.map((n) => `${n} IS NULL`).join(' OR ')})`;
@@ -310,8 +320,12 @@ class SqlRenderer {
     return this.#operand(op, alias);
   }
 
-  /** One comparison in SQL; NULL where SQL would give NULL (ordering or LIKE with a NULL side). */
-  #compare(op: CompareOp, a: Rendered, b: Rendered): string {
+  /**
+   * One comparison in SQL; NULL where SQL would give NULL (ordering or LIKE with a NULL side).
+   * `positive`: the result is only tested for truth (not negated), so `=` against a non-empty
+   * value may drop the NULL-safe form and stay index-friendly (NULL and false are alike there).
+   */
+  #compare(op: CompareOp, a: Rendered, b: Rendered, positive = true): string {
     const pg = this.#d === 'postgres';
     if (a.kind === 'value' && b.kind === 'value') {
       const res = evalValueCompare(op, a.v, b.v);
@@ -343,13 +357,15 @@ class SqlRenderer {
       case 'number': {
         const x = this.#asNumber(a);
         const y = this.#asNumber(b);
+        if (op === '=' && positive && (isNonEmptyValue(a) || isNonEmptyValue(b))) return `(${x} = ${y})`;
         if (op === '=') return pg ? `(${x} IS NOT DISTINCT FROM ${y})` : `(${x} IS ${y})`;
         if (op === '!=') return pg ? `(${x} IS DISTINCT FROM ${y})` : `(${x} IS NOT ${y})`;
         return `(${x} ${op} ${y})`;
       }
       case 'text': {
-        const x = this.#textOperand(a, op);
-        const y = this.#textOperand(b, op);
+        const direct = op === '=' && positive && (isNonEmptyValue(a) || isNonEmptyValue(b));
+        const x = direct ? this.#asText(a) : this.#textOperand(a, op);
+        const y = direct ? this.#asText(b) : this.#textOperand(b, op);
         const sqlOp = op === '!=' ? '<>' : op;
         return pg ? `(${x} ${sqlOp} (${y}) COLLATE "C")` : `(${x} ${sqlOp} ${y})`;
       }
@@ -364,6 +380,15 @@ class SqlRenderer {
     }
     return this.#asText(r);
   }
+}
+
+/** A bound value that is neither null nor '' (then `a = v` needs no COALESCE: NULL can't match). */
+function isNonEmptyValue(r: Rendered): boolean {
+  return r.kind === 'value' && r.v !== null && r.v !== '';
+}
+
+function conjuncts(e: PlanExpr): PlanExpr[] {
+  return e.kind === 'and' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
 }
 
 function isMulti(op: BoundOperand): boolean {

@@ -10,7 +10,9 @@
  * - `prepareRule(expr, options)` -> `PreparedRule` (cached; `.toSql()`, `.match()`,
  *   `.usesRequestOrCollection`) for callers that evaluate one rule many times (realtime).
  * - `parseSort(sort, { collection, schema, dialect, alias? })` -> `{ sql }` for ORDER BY.
- * - `parseRule(expr, limits?)` -> the typed AST; `RuleSyntaxError` (with `column`);
+ * - `parseRule(expr, limits?)` -> the typed AST; `RuleSyntaxError` (with `column`). Limits default
+ *   to the client filter limits (3500 chars, 200 comparisons); pass `limits: RULE_PARSE_LIMITS`
+ *   for collection rules.
  *   `invalidFilterError(err)` / `invalidSortError(err)` -> the 400 ApiError for clients.
  * - `RuleCache`: the bounded cache of prepared rules, keyed by (schema version, collection id,
  *   options, expression); the compiled form does not depend on the dialect or the request.
@@ -25,7 +27,7 @@ import type { SqlFragment } from './sql-compiler.js';
 import type { Dialect } from '../db/database.js';
 
 export * from './ast.js';
-export { parseRule, DEFAULT_PARSE_LIMITS } from './parser.js';
+export { parseRule, DEFAULT_PARSE_LIMITS, RULE_PARSE_LIMITS } from './parser.js';
 export type { ParseLimits } from './parser.js';
 export { RuleSyntaxError, invalidFilterError, invalidSortError } from './rule-syntax-error.js';
 export { GUEST } from './request-info.js';

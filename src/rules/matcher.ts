@@ -238,7 +238,7 @@ class Matcher {
     }
     let mv: MatchValue;
     if (obj === null) mv = cls === 'number' ? { kind: 'number', v: null } : { kind: 'text', v: null };
-    else if (op.field.type === 'bool') mv = { kind: 'number', v: raw === true ? 1 : 0 };
+    else if (op.field.type === 'bool') mv = { kind: 'number', v: raw === true || raw === 1 ? 1 : 0 };
     else if (cls === 'number') mv = { kind: 'number', v: typeof raw === 'number' ? raw : Number(raw ?? 0) };
     else if (isMultiple(op.field)) mv = { kind: 'text', v: cleanText(JSON.stringify(Array.isArray(raw) ? raw : [])) };
     else mv = { kind: 'text', v: raw === null || raw === undefined ? '' : cleanText(String(toValue(raw) ?? '')) };

@@ -14,6 +14,12 @@ export interface ParseLimits {
 
 export const DEFAULT_PARSE_LIMITS: Required<ParseLimits> = { maxLength: 3500, maxDepth: 32, maxExpressions: 200 };
 
+/**
+ * Limits for collection rules, which superusers write and PocketBase does not bound: generous,
+ * but still finite so a stored rule cannot make every request pay for a huge parse.
+ */
+export const RULE_PARSE_LIMITS: Required<ParseLimits> = { maxLength: 100_000, maxDepth: 64, maxExpressions: 2000 };
+
 const FUNCTIONS: Record<string, { min: number; max: number }> = {
   geoDistance: { min: 4, max: 4 },
   strftime: { min: 1, max: 8 },

@@ -61,7 +61,6 @@ export interface ColumnOperand {
 export interface ItemOperand {
   kind: 'item';
   step: Step;
-  lower: boolean;
   chain: Step[];
   multi: boolean;
 }

@@ -177,7 +177,7 @@ class Resolver {
       if (modifier === 'each') {
         if (!isMultiValuer(field)) throw new RuleSyntaxError(`":each" needs a select, file or relation field, "${fieldName}" is ${field.type}`, offset);
         const step: Step = { key: `@body.each.${fieldName}`, parent: null, kind: 'bodyEach', collection: null, field: fieldName, multiple: isMultiple(field) };
-        return { kind: 'item', step, lower: false, chain: [step], multi: step.multiple };
+        return { kind: 'item', step, chain: [step], multi: step.multiple };
       }
       if (modifier === 'length' && !isMultiValuer(field)) {
         throw new RuleSyntaxError(`":length" needs a select, file or relation field, "${fieldName}" is ${field.type}`, offset);
@@ -308,7 +308,7 @@ class Resolver {
         if (!isMultiple(field)) return { ...base, modifier: null, emailGuard: false };
         const parentKey = step === null ? '' : step.key;
         const each: Step = { key: `${parentKey}/each:${field.name}`, parent: step, kind: 'each', collection: null, field: field.name, multiple: true };
-        return { kind: 'item', step: each, lower: false, chain: [...chain, each], multi: true };
+        return { kind: 'item', step: each, chain: [...chain, each], multi: true };
       }
       case 'isset':
       case 'changed':

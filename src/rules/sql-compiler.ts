@@ -263,7 +263,8 @@ class SqlRenderer {
         return n === null ? 'NULL' : this.#param(n, 'number');
       }
       case 'sql':
-        return r.cls === 'number' ? r.sql : pg ? `NULL` : 'NULL';
+        // Text never meets the number domain as a row value (domainOf routes it to text).
+        return r.cls === 'number' ? r.sql : 'NULL';
       case 'json': {
         if (pg) {
           const p = `'{${r.path.join(',')}}'`;
@@ -446,4 +447,3 @@ function pgStrftime(fmt: string, time: string, hasModifiers: boolean, param: (v:
   return `COALESCE(CASE WHEN ${time} ~ ${re} THEN CASE WHEN ${dayOk} THEN ${body} END END, '')`;
 }
 
-export type { Rendered };

@@ -7,7 +7,7 @@ import type { AuthBound } from './bind.js';
 import { matchPlan } from './matcher.js';
 import { parseRule } from './parser.js';
 import type { ParseLimits } from './parser.js';
-import type { BindContext, Plan } from './plan.js';
+import type { BindContext, Plan, PlanExpr, PlanOperand } from './plan.js';
 import { GUEST } from './request-info.js';
 import type { RequestInfo, SchemaLookup } from './request-info.js';
 import { resolvePlan } from './resolve.js';
@@ -54,12 +54,16 @@ export class PreparedRule {
   readonly #resolve: ResolveOptions;
   /** `@request.auth.<path>` resolved per auth collection, so binding stays a lookup. */
   readonly #authPaths = new Map<string, AuthBound>();
+  /** Rules that read neither the request nor the clock render to the same SQL every time. */
+  readonly #static: boolean;
+  readonly #sqlCache = new Map<string, SqlFragment>();
 
   constructor(expression: string, ast: ExprNode, plan: Plan, resolve: ResolveOptions) {
     this.expression = expression;
     this.ast = ast;
     this.plan = plan;
     this.#resolve = resolve;
+    this.#static = isStatic(plan.expr);
   }
 
   /** Whether the expression reads `@request.*` or `@collection.*` (forbidden in guests' filters). */
@@ -72,9 +76,15 @@ export class PreparedRule {
   }
 
   toSql(options: SqlOptions): SqlFragment {
+    const alias = options.alias ?? this.plan.collection.name;
+    const key = `${options.dialect}\u0000${alias}`;
+    const cached = this.#static ? this.#sqlCache.get(key) : undefined;
+    if (cached !== undefined) return { sql: cached.sql, params: [...cached.params] };
     const ctx = bindContext(options.request, options.now);
     const expr = bindPlan(this.plan, ctx, this.#resolve, this.#authPaths);
-    return renderSql(expr, { dialect: options.dialect, alias: options.alias ?? this.plan.collection.name, ctx });
+    const out = renderSql(expr, { dialect: options.dialect, alias, ctx });
+    if (this.#static && this.#sqlCache.size < 8) this.#sqlCache.set(key, { sql: out.sql, params: [...out.params] });
+    return out;
   }
 
   match(options: MatchOptions): boolean | 'undecided' {
@@ -82,6 +92,25 @@ export class PreparedRule {
     const expr = bindPlan(this.plan, ctx, this.#resolve, this.#authPaths);
     return matchPlan(expr, { record: options.record, ctx });
   }
+}
+
+function isStatic(e: PlanExpr): boolean {
+  if (e.kind !== 'cmp') return isStatic(e.left) && isStatic(e.right);
+  const operand = (o: PlanOperand): boolean => {
+    switch (o.kind) {
+      case 'value':
+        return o.constant;
+      case 'column':
+      case 'item':
+        return o.chain.every((s) => s.kind !== 'auth' && s.kind !== 'bodyRel' && s.kind !== 'bodyEach');
+      case 'call':
+        // strftime without a time argument reads the clock.
+        return o.args.every(operand) && !(o.name === 'strftime' && o.args.length < 2);
+      default:
+        return false;
+    }
+  };
+  return operand(e.left) && operand(e.right);
 }
 
 function bindContext(request: RequestInfo | undefined, now: Date | undefined): BindContext {

@@ -41,3 +41,16 @@ test('usesRequestOrCollection flags what guests may not put in ?filter=', () => 
   assert.equal(uses('@collection.comments.post ?= id'), true);
   assert.equal(uses('created < @now'), false);
 });
+
+test('rules without request values render once per dialect and alias', () => {
+  const cache = new RuleCache<PreparedRule | Error>(10);
+  const r = prepareRule("title = 'x' && views > 1", { collection: posts, schema, cache });
+  const a = r.toSql({ dialect: 'sqlite' });
+  a.params.push('mutated');
+  const b = r.toSql({ dialect: 'sqlite' });
+  assert.deepEqual(b.params, ['x', 1]);
+  assert.equal(a.sql, b.sql);
+  assert.match(r.toSql({ dialect: 'postgres', alias: 'p' }).sql, /"p"\."views"/);
+  const dynamic = prepareRule('author = @request.auth.id', { collection: posts, schema, cache });
+  assert.notEqual(dynamic.toSql({ dialect: 'sqlite' }).sql, dynamic.toSql({ dialect: 'sqlite', request: { auth: { id: 'u1', collectionId: 'x', collectionName: 'users' } } }).sql);
+});

@@ -31,7 +31,8 @@ export { parseRule, DEFAULT_PARSE_LIMITS, RULE_PARSE_LIMITS } from './parser.js'
 export type { ParseLimits } from './parser.js';
 export { RuleSyntaxError, invalidFilterError, invalidSortError } from './rule-syntax-error.js';
 export { GUEST } from './request-info.js';
-export type { RequestInfo, SchemaLookup, AuthRecord } from './request-info.js';
+export type { RequestInfo, AuthRecord } from './request-info.js';
+export type { SchemaLookup } from './schema-lookup.js';
 export { PreparedRule, prepareRule } from './prepared-rule.js';
 export type { PrepareOptions, SqlOptions, MatchOptions } from './prepared-rule.js';
 export { RuleCache } from './rule-cache.js';

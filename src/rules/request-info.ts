@@ -1,5 +1,3 @@
-import type { Collection } from '../core/schema.js';
-
 /** The authenticated record as rules see it: its fields plus PocketBase's two system keys. */
 export type AuthRecord = Record<string, unknown> & { id: string; collectionId: string; collectionName: string };
 
@@ -15,13 +13,6 @@ export interface RequestInfo {
   headers?: Record<string, unknown>;
   method?: string;
   context?: 'default' | 'oauth2' | 'otp' | 'password' | 'realtime' | 'protectedFile' | 'expand' | 'batch' | (string & {});
-}
-
-/** The collections a rule may reach (`@collection.x`, relation targets); given by the caller. */
-export interface SchemaLookup {
-  find(nameOrId: string): Collection | undefined;
-  /** Bumped on every schema change; part of the compiled-rule cache key. */
-  readonly version: number;
 }
 
 export const GUEST: RequestInfo = Object.freeze({ auth: null, body: {}, query: {}, headers: {}, method: 'GET', context: 'default' });

@@ -4,7 +4,7 @@ import type { Collection, Field } from '../core/schema.js';
 import { isMacro, macroValue } from './macros.js';
 import type { BindContext, ColumnOperand, ItemOperand, Plan, PlanExpr, PlanOperand, Step, ValueGetter, ValueOperand } from './plan.js';
 import { RuleSyntaxError } from './rule-syntax-error.js';
-import type { SchemaLookup } from './request-info.js';
+import type { SchemaLookup } from './schema-lookup.js';
 import { asciiLowerString, toValue } from './values.js';
 import type { Value } from './values.js';
 

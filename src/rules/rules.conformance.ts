@@ -7,7 +7,8 @@
 import type { Database, Dialect } from '../db/database.js';
 import type { Collection, Field } from '../core/schema.js';
 import { isMultiple } from '../core/schema.js';
-import type { RequestInfo, SchemaLookup } from './request-info.js';
+import type { RequestInfo } from './request-info.js';
+import type { SchemaLookup } from './schema-lookup.js';
 
 type FieldSpec = Partial<Field> & { name: string; type: Field['type'] };
 

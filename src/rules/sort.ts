@@ -2,7 +2,7 @@ import type { Collection } from '../core/schema.js';
 import type { Dialect } from '../db/database.js';
 import { columnClass } from './plan.js';
 import type { ColumnOperand, Step } from './plan.js';
-import type { SchemaLookup } from './request-info.js';
+import type { SchemaLookup } from './schema-lookup.js';
 import { resolvePlan } from './resolve.js';
 import { RuleSyntaxError } from './rule-syntax-error.js';
 import { quoteIdent } from './sql-compiler.js';

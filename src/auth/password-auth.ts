@@ -5,8 +5,11 @@
  */
 import { apiError } from '../core/errors.js';
 import type { Collection } from '../core/schema.js';
+import type { Queryable } from '../db/database.js';
+import type { RequestInfo, SchemaLookup } from '../rules/index.js';
 import { findAuthRecord } from './auth-record.js';
 import type { AuthRecord, AuthState } from './auth-record.js';
+import { checkAuthRule } from './auth-rule.js';
 import type { AuthDeps } from './authenticate.js';
 import { verifyPasswordOrDummy } from './password.js';
 import { signToken, signingKey } from './tokens.js';
@@ -18,6 +21,17 @@ export interface AuthResponse {
 }
 
 const FAILED = 'Failed to authenticate.';
+
+export interface PasswordAuthDeps {
+  db: Queryable;
+  collections: SchemaLookup;
+}
+
+/** Who is asking: the rule request as it arrived (before any login) and whether it is a superuser. */
+export interface Requester {
+  request: RequestInfo;
+  isSuperuser: boolean;
+}
 
 /** The auth collection named by a route, or the 404 PocketBase answers for others. */
 export function authCollection(collections: AuthDeps['collections'], nameOrId: string): Collection {
@@ -38,9 +52,10 @@ export async function issueAuthToken(collection: Collection, record: AuthRecord,
 }
 
 export async function authWithPassword(
-  deps: AuthDeps,
+  deps: PasswordAuthDeps,
   collection: Collection,
   input: { identity: unknown; password: unknown; identityField?: unknown },
+  requester: Requester,
 ): Promise<AuthResponse> {
   const passwordAuth = collection.passwordAuth ?? { enabled: true, identityFields: ['email'] };
   if (!passwordAuth.enabled) throw apiError('forbidden', 'The collection is not configured to allow password authentication.');
@@ -57,8 +72,7 @@ export async function authWithPassword(
   }
   const ok = await verifyPasswordOrDummy(record?.password || undefined, password);
   if (!record || !ok) throw apiError('bad_request', FAILED);
-  // PocketBase: authRule null means nobody may log in with this collection, "" means anyone.
-  if (collection.authRule === null) throw apiError('forbidden', 'The request requires valid record authorization token.');
+  await checkAuthRule({ db: deps.db, schema: deps.collections }, collection, record.id, requester.request, requester.isSuperuser);
   return { token: await issueAuthToken(collection, record), record, collection };
 }
 
@@ -78,18 +92,22 @@ function identityFieldsFor(allowed: readonly string[], identity: string, request
 
 /**
  * Re-issues a token for the authenticated record of `collection`. Non-refreshable tokens
- * (impersonation) are echoed back unchanged, as PocketBase does.
+ * (impersonation) are echoed back unchanged, as PocketBase does. The authRule is checked again
+ * (with the record itself as the requester), so tightening it also stops refreshes.
  */
 export async function authRefresh(
+  deps: PasswordAuthDeps,
   collection: Collection,
   auth: AuthState | undefined | null,
   currentToken: string | undefined,
   refreshable: boolean,
+  request: RequestInfo,
 ): Promise<AuthResponse> {
   if (!auth || !currentToken) throw apiError('unauthorized', 'The request requires valid record authorization token.');
   if (auth.collection.id !== collection.id) {
     throw apiError('forbidden', 'The request requires valid record authorization token to be set.');
   }
+  await checkAuthRule({ db: deps.db, schema: deps.collections }, collection, auth.record.id, request, collection.name === '_superusers');
   const token = refreshable ? await issueAuthToken(collection, auth.record) : currentToken;
   return { token, record: auth.record, collection };
 }

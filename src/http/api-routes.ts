@@ -1,6 +1,7 @@
 /** Every built-in API route, one factory per action (the files under routes/). */
 import type { RouteOptions } from 'fastify';
 import type { App } from '../app/app.js';
+import { authMethodsRoute } from './routes/auth-methods.js';
 import { authRefreshRoute } from './routes/auth-refresh.js';
 import { authWithPasswordRoute } from './routes/auth-with-password.js';
 import { collectionsCreateRoute } from './routes/collections-create.js';
@@ -30,6 +31,7 @@ export const apiRoutes: readonly RouteFactory[] = [
   collectionsUpdateRoute,
   collectionsDeleteRoute,
   collectionsTruncateRoute,
+  authMethodsRoute,
   authWithPasswordRoute,
   authRefreshRoute,
   settingsViewRoute,

@@ -4,6 +4,7 @@ import type { App } from '../../app/app.js';
 import { authRecordJson } from '../../auth/auth-record.js';
 import { authCollection, authRefresh } from '../../auth/password-auth.js';
 import { peekClaims } from '../../auth/tokens.js';
+import { authRequestInfo } from './auth-request-info.js';
 import type { CollectionParams } from './collection-params.js';
 
 export function authRefreshRoute(app: App): RouteOptions {
@@ -15,7 +16,14 @@ export function authRefreshRoute(app: App): RouteOptions {
       const collection = authCollection(app.collections, name);
       // The token was verified by the authenticate hook; its claims only say whether it may be renewed.
       const refreshable = request.authToken ? peekClaims(request.authToken)?.refreshable !== false : false;
-      const res = await authRefresh(collection, request.auth, request.authToken, refreshable);
+      const res = await authRefresh(
+        { db: app.db, collections: app.collections },
+        collection,
+        request.auth,
+        request.authToken,
+        refreshable,
+        authRequestInfo(request, 'default'),
+      );
       return { token: res.token, record: authRecordJson(res.collection, res.record) };
     },
   };

@@ -2,7 +2,9 @@
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
 import { authRecordJson } from '../../auth/auth-record.js';
+import { isSuperuser } from '../../auth/authenticate.js';
 import { authCollection, authWithPassword } from '../../auth/password-auth.js';
+import { authRequestInfo } from './auth-request-info.js';
 import type { CollectionParams } from './collection-params.js';
 
 export function authWithPasswordRoute(app: App): RouteOptions {
@@ -13,11 +15,12 @@ export function authWithPasswordRoute(app: App): RouteOptions {
       const { collection: name } = request.params as CollectionParams;
       const collection = authCollection(app.collections, name);
       const body = (request.body ?? {}) as Record<string, unknown>;
-      const res = await authWithPassword({ db: app.db, collections: app.collections }, collection, {
-        identity: body.identity,
-        password: body.password,
-        identityField: body.identityField,
-      });
+      const res = await authWithPassword(
+        { db: app.db, collections: app.collections },
+        collection,
+        { identity: body.identity, password: body.password, identityField: body.identityField },
+        { request: authRequestInfo(request, 'password'), isSuperuser: isSuperuser(request.auth) },
+      );
       return { token: res.token, record: authRecordJson(res.collection, res.record) };
     },
   };

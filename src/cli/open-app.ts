@@ -5,18 +5,24 @@
  */
 import type { Command } from 'commander';
 import type { App } from '../app/app.js';
-import { ConfigError, resolveConfig, type GalleyConfig } from '../app/config.js';
+import { ConfigError, parseHttpAddress, resolveConfig, type GalleyConfig } from '../app/config.js';
 import { isDatabaseConnectError } from '../db/database-connect-error.js';
 import { CliError, connectionFailure } from './cli-error.js';
 import { configInputFromFlags, flagForConfigKey } from './config-options.js';
 
 export function configFromCommand(cmd: Command): Readonly<GalleyConfig> {
+  let config: Readonly<GalleyConfig>;
   try {
-    return resolveConfig(configInputFromFlags(cmd));
+    config = resolveConfig(configInputFromFlags(cmd));
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(describeConfigIssues(err.issues));
     throw err;
   }
+  // The config's pattern admits any 5 digits; catch 65536+ here rather than as a listen() crash.
+  if (parseHttpAddress(config.http).port > 65535) {
+    throw new CliError(`invalid --http (or GALLEY_HTTP): the port must be between 0 and 65535, got "${config.http}"`);
+  }
+  return config;
 }
 
 /** `http (GALLEY_HTTP): expected HOST:PORT` -> `invalid --http (or GALLEY_HTTP): expected HOST:PORT`. */

@@ -52,6 +52,7 @@ test('bad flags and values fail with one clear line', async () => {
   assertCleanFailure(await runCli(['nope']), /^galley: unknown command 'nope'/);
   assertCleanFailure(await runCli(['serve', '--htp', '1']), /unknown option '--htp'[\s\S]*--http/);
   assertCleanFailure(await runCli(['serve', '--http', 'nonsense']), /^galley: invalid --http \(or GALLEY_HTTP\): expected HOST:PORT/);
+  assertCleanFailure(await runCli(['serve', '--http', '127.0.0.1:99999']), /^galley: invalid --http \(or GALLEY_HTTP\): the port must be between 0 and 65535/);
   assertCleanFailure(await runCli(['serve', '--db', 'mysql://x/y']), /^galley: invalid --db \(or GALLEY_DATABASE_URL\): expected a postgres:\/\/ URL/);
   assertCleanFailure(await runCli(['serve', '--log-level', 'loud']), /^galley: option '--log-level <level>' argument 'loud' is invalid/);
   assertCleanFailure(await runCli(['serve', '--http']), /^galley: option '--http <host:port>' argument missing/);

@@ -43,6 +43,7 @@ test('sort errors point at the term', () => {
   assert.match(fail('title;drop').reason, /invalid sort term/);
   assert.match(fail('@collection.users.name').reason, /cannot sort by/);
   assert.equal(invalidSortError(fail('x')).status, 400);
+  assert.throws(() => parseSort('-@rowid', { collection: { ...posts, type: 'view' }, schema, dialect: 'sqlite' }), /view collections cannot be sorted by @rowid at column 1/);
   assert.throws(() => parseSort('tokenKey', { collection: users, schema, dialect: 'sqlite', allowHiddenFields: false }), /not filterable/);
   assert.equal(parseSort(' , -title ,', { collection: posts, schema, dialect: 'postgres' }).sql, '"posts"."title" COLLATE "C" DESC NULLS LAST');
 });

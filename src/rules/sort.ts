@@ -56,6 +56,8 @@ export function parseSort(sort: string, options: SortOptions): { sql: string; te
       continue;
     }
     if (term === '@rowid') {
+      // Views have no rowid (SQLite) nor _rowid column (PostgreSQL): a 400, not a failed query.
+      if (options.collection.type === 'view') throw new RuleSyntaxError('view collections cannot be sorted by @rowid', start);
       items.push(`${pg ? `${alias}."_rowid"` : `${alias}.rowid`} ${dir}`);
       continue;
     }

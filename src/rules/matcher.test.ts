@@ -56,3 +56,11 @@ test('emailVisibility guards email in client filters', () => {
   assert.equal(matchRecord("email ~ 'example'", { ...opts, record: bob }), false);
   assert.equal(matchRecord("email ~ 'example'", { ...opts, record: alice }), true);
 });
+
+test('bounded work: huge joined products are undecided, not slow', () => {
+  const many = Array.from({ length: 200 }, (_, i) => `t${i}`);
+  const record = { ...p1, tags: many, editors: [] as string[] };
+  // 200 x 200 item pairs for the shared scope exceed the combination budget.
+  assert.equal(match("tags:each ?= 'x' && @request.body.tags:each ?= tags:each", record, { ...defaultRequest, body: { tags: many } }), 'undecided');
+  assert.equal(match("tags:each ?= 't5'", record), true);
+});

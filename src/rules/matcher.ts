@@ -20,10 +20,13 @@ import { asciiLowerString, cleanText, toValue } from './values.js';
  * (simple formats), relation paths whose related records are present in `record.expand`.
  * Undecided: `@collection.*`, back-relations (`_via_`), `@request.body.rel.field`, relation paths
  * not (fully) expanded, fields missing from the record object (e.g. hidden ones), and more than
- * MAX_COMBINATIONS joined row combinations.
+ * MAX_COMBINATIONS joined row combinations (MAX_MATCH_WORK in total).
  */
 
 export const MAX_COMBINATIONS = 10_000;
+
+/** Row combinations visited in total (scope and every-item checks), so no record costs more. */
+export const MAX_MATCH_WORK = 100_000;
 
 type Row = Record<string, unknown> | string | null;
 
@@ -46,6 +49,7 @@ export function matchPlan(expr: PlanExpr, m: MatchContext): boolean | 'undecided
 class Matcher {
   readonly #record: Record<string, unknown>;
   readonly #ctx: BindContext;
+  #work = 0;
 
   constructor(m: MatchContext) {
     this.#record = m.record;
@@ -61,7 +65,7 @@ class Matcher {
     const visit = (i: number): void => {
       if (found) return;
       if (i === steps.length) {
-        if (++count > MAX_COMBINATIONS) throw new Undecided();
+        if (++count > MAX_COMBINATIONS || ++this.#work > MAX_MATCH_WORK) throw new Undecided();
         if (this.#expr(expr, assign)) found = true;
         return;
       }
@@ -165,7 +169,7 @@ class Matcher {
     const visit = (i: number): void => {
       if (violated) return;
       if (i === flat.length) {
-        if (++count > MAX_COMBINATIONS) throw new Undecided();
+        if (++count > MAX_COMBINATIONS || ++this.#work > MAX_MATCH_WORK) throw new Undecided();
         const lv = this.#operand(left, lm ? rowFor(left) : scopeRow);
         const rv = this.#operand(right, rm ? rowFor(right) : scopeRow);
         const res = evalCompare(op, lv, rv);

@@ -8,7 +8,8 @@
  */
 import { AsyncResource } from 'node:async_hooks';
 import type { CollectionChange, CollectionService } from '../records/collection-service.js';
-import { collectionMigrationSource } from './collection-migration-source.js';
+import type { Collection } from '../core/schema.js';
+import { collectionMigrationSource, collectionSnapshot } from './collection-migration-source.js';
 import { createMigrationFile } from './create-migration-file.js';
 import { describeError } from './describe-error.js';
 import type { Migrator } from './migrator.js';
@@ -33,6 +34,9 @@ export function startAutomigrate(options: AutomigrateOptions): Automigrate {
   let stopped = false;
 
   const write = async (event: CollectionChange): Promise<void> => {
+    if (event.action === 'update' && event.before && event.after && sameSnapshot(event.before, event.after)) {
+      return; // a save that changed nothing a migration would carry (only `updated`, or nothing)
+    }
     const { name, source } = collectionMigrationSource(event.action, event.before, event.after);
     const created = await createMigrationFile(migrator.dir, name, source);
     try {
@@ -70,4 +74,8 @@ export function startAutomigrate(options: AutomigrateOptions): Automigrate {
       await queue;
     },
   };
+}
+
+function sameSnapshot(a: Collection, b: Collection): boolean {
+  return JSON.stringify(collectionSnapshot(a)) === JSON.stringify(collectionSnapshot(b));
 }

@@ -72,8 +72,8 @@ export interface ServeProcess {
   output(): { stdout: string; stderr: string };
   /** Milliseconds from spawn to the banner (process start included). */
   readyMs: number;
-  /** Sends SIGTERM and waits for the exit code. */
-  stop(): Promise<number | null>;
+  /** Sends SIGTERM (or the given signal) and waits for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /** Starts `galley serve ...`, resolves once the banner is printed, rejects if the process exits first. */
@@ -107,8 +107,8 @@ export async function startServe(args: readonly string[], options: CliOptions = 
     url,
     readyMs,
     output: () => ({ stdout, stderr }),
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };

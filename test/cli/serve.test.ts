@@ -62,8 +62,9 @@ test('the built CLI (bin/galley.js) serves too; its time to ready is printed', a
       console.log(`# time to ready on an empty SQLite dir (spawn to banner, built bin/galley.js): ${Math.round(server.readyMs)} ms`);
       assert.equal((await health(server.url)).status, 200);
     } finally {
-      assert.equal(await server.stop(), 0);
+      assert.equal(await server.stop('SIGINT'), 0, 'Ctrl+C exits 0');
     }
+    assert.match(server.output().stdout, /SIGINT received, shutting down/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

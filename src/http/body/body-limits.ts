@@ -1,0 +1,22 @@
+/**
+ * Limits on what a client may send in one body. The byte limit mirrors PocketBase's default 32 MB
+ * (Fastify enforces `config.bodyLimit` for JSON and urlencoded; multipart counts its own bytes
+ * with the same number). Part counts stop a body made of millions of tiny parts.
+ */
+export interface BodyLimits {
+  /** Total bytes of a multipart body. */
+  maxBytes: number;
+  /** Number of multipart parts (fields + files). */
+  maxParts: number;
+  /** Bytes of one non-file part (an `@jsonPayload` can be large: batch sends all requests in one). */
+  maxFieldBytes: number;
+  /** Number of file parts. */
+  maxFiles: number;
+}
+
+export const DEFAULT_BODY_LIMITS: Readonly<BodyLimits> = Object.freeze({
+  maxBytes: 32 * 1024 * 1024,
+  maxParts: 1000,
+  maxFieldBytes: 32 * 1024 * 1024,
+  maxFiles: 100,
+});

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { isApiError } from '../../core/errors.js';
+import { parseMultipart } from './parse-multipart.js';
+
+const BOUNDARY = 'galleyboundary';
+const headers = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` };
+
+function part(name: string, value: string, file?: { filename: string; type: string }): string {
+  const disposition = file
+    ? `form-data; name="${name}"; filename="${file.filename}"\r\nContent-Type: ${file.type}`
+    : `form-data; name="${name}"`;
+  return `--${BOUNDARY}\r\nContent-Disposition: ${disposition}\r\n\r\n${value}\r\n`;
+}
+
+const body = (...parts: string[]): Readable => Readable.from([Buffer.from(parts.join('') + `--${BOUNDARY}--\r\n`)]);
+
+async function rejectsWith(promise: Promise<unknown>, status: number): Promise<void> {
+  await assert.rejects(promise, (err) => isApiError(err) && err.status === status);
+}
+
+test('merges repeated @jsonPayload parts and infers the other parts', async () => {
+  const { fields, files } = await parseMultipart(
+    body(
+      part('@jsonPayload', '{"tags":["a","b"],"meta":null}'),
+      part('@jsonPayload', '{"nested":{"x":1}}'),
+      part('title', 'hello'),
+      part('count', '12'),
+      part('code', '0012'),
+      part('done', 'true'),
+      part('multi', 'a'),
+      part('multi', 'b'),
+    ),
+    headers,
+  );
+  assert.deepEqual(fields, {
+    tags: ['a', 'b'],
+    meta: null,
+    nested: { x: 1 },
+    title: 'hello',
+    count: 12,
+    code: '0012',
+    done: true,
+    multi: ['a', 'b'],
+  });
+  assert.deepEqual(files, []);
+});
+
+test('collects file parts as buffers', async () => {
+  const { fields, files } = await parseMultipart(
+    body(part('title', 'x'), part('avatar', 'PNGDATA', { filename: 'a.png', type: 'image/png' })),
+    headers,
+  );
+  assert.deepEqual(fields, { title: 'x' });
+  assert.equal(files.length, 1);
+  assert.equal(files[0]?.field, 'avatar');
+  assert.equal(files[0]?.filename, 'a.png');
+  assert.equal(files[0]?.mimeType, 'image/png');
+  assert.equal(files[0]?.data.toString(), 'PNGDATA');
+});
+
+test('prototype keys never become properties', async () => {
+  const { fields } = await parseMultipart(
+    body(part('__proto__', 'x'), part('@jsonPayload', '{"__proto__":{"polluted":true},"ok":1}')),
+    headers,
+  );
+  assert.deepEqual(Object.keys(fields), ['ok']);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
+test('broken bodies are 4xx ApiErrors', async () => {
+  await rejectsWith(parseMultipart(body(part('@jsonPayload', '{broken')), headers), 400);
+  await rejectsWith(parseMultipart(body(part('@jsonPayload', '[1,2]')), headers), 400);
+  await rejectsWith(parseMultipart(body(), { 'content-type': 'multipart/form-data' }), 400);
+  await rejectsWith(
+    parseMultipart(Readable.from([Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated`)]), headers),
+    400,
+  );
+  await rejectsWith(parseMultipart(Readable.from([Buffer.from('garbage without any boundary')]), headers), 400);
+});
+
+test('limits: bytes, parts and field size', async () => {
+  const limits = { maxBytes: 1000, maxParts: 3, maxFieldBytes: 100, maxFiles: 1 };
+  await rejectsWith(parseMultipart(body(part('a', 'x'.repeat(2000))), headers, limits), 413);
+  await rejectsWith(parseMultipart(body(part('a', '1'), part('b', '2'), part('c', '3'), part('d', '4')), headers, limits), 413);
+  await rejectsWith(parseMultipart(body(part('a', 'x'.repeat(200))), headers, limits), 413);
+  await rejectsWith(
+    parseMultipart(body(part('f', '1', { filename: 'a', type: 'text/plain' }), part('g', '2', { filename: 'b', type: 'text/plain' })), headers, limits),
+    413,
+  );
+});

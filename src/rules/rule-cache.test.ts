@@ -32,6 +32,9 @@ test('bad expressions are cached as errors', () => {
   assert.throws(() => prepareRule('nope = 1', { collection: posts, schema, cache }), RuleSyntaxError);
   assert.equal(cache.size, 1);
   assert.throws(() => prepareRule('nope = 1', { collection: posts, schema, cache }), /unknown field "nope" at column 1/);
+  // Resolution errors point at the identifier, like syntax errors point at the token.
+  assert.throws(() => prepareRule("title = 'x' && author.nope ?= 1", { collection: posts, schema, cache }), /unknown field "nope" at column 16\./);
+  assert.throws(() => prepareRule("title = 'x' || title:bad = 1", { collection: posts, schema, cache }), /unknown modifier ":bad" at column 16\./);
 });
 
 test('usesRequestOrCollection flags what guests may not put in ?filter=', () => {

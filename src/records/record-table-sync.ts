@@ -1,6 +1,7 @@
 import { fieldError, validationError } from '../core/errors.js';
 import { isMultiple, type Collection, type Field } from '../core/schema.js';
-import type { Transaction } from '../db/database.js';
+import type { Queryable, Transaction } from '../db/database.js';
+import { VERSION_COLUMN } from './ddl/common-ddl.js';
 import type { DdlDialect } from './ddl/ddl-dialect.js';
 import { postgresDdl } from './ddl/postgres-ddl.js';
 import { sqliteDdl } from './ddl/sqlite-ddl.js';
@@ -53,6 +54,7 @@ export async function syncRecordTable(tx: Transaction, before: Collection, after
   const ddl = ddlFor(tx);
   const table = after.name;
   if (before.name !== after.name) await runAll(tx, ddl.renameTable(before.name, after.name));
+  await ensureVersionColumn(tx, table);
 
   const oldById = new Map(before.fields.map((f) => [f.id, f]));
   const newById = new Map(after.fields.map((f) => [f.id, f]));
@@ -93,6 +95,17 @@ export async function syncRecordTable(tx: Transaction, before: Collection, after
   for (const f of added) await runAll(tx, ddl.addColumn(table, f));
 
   await createIndexes(tx, ddl, after, new Set(newDefs.map((_, i) => i).filter((i) => !kept.has(i))));
+}
+
+/**
+ * Adds `_version` to a record table created before records carried versions (both engines; a
+ * no-op when present). Checked first, so the common case takes no table lock.
+ */
+export async function ensureVersionColumn(tx: Queryable, table: string): Promise<void> {
+  const present = tx.dialect === 'postgres'
+    ? await tx.get(`SELECT 1 AS "x" FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = '_version'`, [table])
+    : await tx.get(`SELECT 1 AS "x" FROM pragma_table_info(?) WHERE "name" = '_version'`, [table]);
+  if (present === undefined) await tx.run(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${VERSION_COLUMN}`);
 }
 
 export async function dropRecordTable(tx: Transaction, c: Collection): Promise<void> {

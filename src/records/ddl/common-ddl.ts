@@ -4,6 +4,12 @@ import { indexSql } from '../index-definition.js';
 import { quoteIdent as q } from '../sql-tokens.js';
 import type { DdlDialect } from './ddl-dialect.js';
 
+/**
+ * The per-record version behind ETags and `If-Match` (starts at 1, +1 per update); never part of
+ * record output. Tables from before it existed get it from `ensureVersionColumn`.
+ */
+export const VERSION_COLUMN = '"_version" INTEGER NOT NULL DEFAULT 1';
+
 /** The column type of each storage class on one engine (`docs/internals/storage-layout.md`). */
 export interface ColumnTypes {
   primaryKey: string;

@@ -1,5 +1,5 @@
 import { quoteIdent as q } from '../sql-tokens.js';
-import { commonDdl } from './common-ddl.js';
+import { commonDdl, VERSION_COLUMN } from './common-ddl.js';
 import type { DdlDialect } from './ddl-dialect.js';
 
 /**
@@ -16,7 +16,7 @@ export const postgresDdl: DdlDialect = {
     json: 'JSONB DEFAULT NULL',
     geoPoint: `JSONB NOT NULL DEFAULT '{"lon":0,"lat":0}'`,
     multiple: `JSONB NOT NULL DEFAULT '[]'`,
-  }, ['"_rowid" BIGINT GENERATED ALWAYS AS IDENTITY']),
+  }, ['"_rowid" BIGINT GENERATED ALWAYS AS IDENTITY', VERSION_COLUMN]),
   convertMultiplicity(table, field, toMultiple) {
     const col = q(field.name);
     const using = toMultiple

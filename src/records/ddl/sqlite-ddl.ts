@@ -1,5 +1,5 @@
 import { quoteIdent as q } from '../sql-tokens.js';
-import { commonDdl } from './common-ddl.js';
+import { commonDdl, VERSION_COLUMN } from './common-ddl.js';
 import type { DdlDialect } from './ddl-dialect.js';
 
 /**
@@ -17,7 +17,7 @@ export const sqliteDdl: DdlDialect = {
     json: 'JSON DEFAULT NULL',
     geoPoint: `JSON NOT NULL DEFAULT '{"lon":0,"lat":0}'`,
     multiple: `JSON NOT NULL DEFAULT '[]'`,
-  }),
+  }, [VERSION_COLUMN]),
   convertMultiplicity(table, field, toMultiple) {
     const tmp = q(`_galley_tmp_${field.id}`);
     const col = q(field.name);

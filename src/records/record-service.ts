@@ -1,0 +1,404 @@
+/**
+ * Record CRUD with PocketBase's semantics: API rules (null = superusers only, "" = anyone, an
+ * expression = a filter the record must match), validation with per-field codes, body
+ * modifiers, expand, output shaping, cascade deletes and per-record versions for ETags.
+ *
+ * Writes run in `db.transaction`, which joins an outer transaction (batch) through the async
+ * context. Listeners hear about changes after commit. All per-collection work (SQL text, column
+ * lists, decoders, shaping plans) is cached per collection object, and rules go through the
+ * `RuleCache`, so a request does no schema work.
+ */
+import { apiError, validationError } from '../core/errors.js';
+import type { Collection } from '../core/schema.js';
+import { zeroValue } from '../core/schema.js';
+import type { Database, SqlParam, Transaction } from '../db/database.js';
+import { randomRecordId } from '../auth/random-string.js';
+import { invalidFilterError, invalidSortError, parseSort, RuleSyntaxError } from '../rules/index.js';
+import type { AuthRecord, PreparedRule, RequestInfo, RuleCache } from '../rules/index.js';
+import type { CollectionService } from './collection-service.js';
+import type { ErrorTree } from './error-tree.js';
+import { applyAuthBody, hashPassword } from './record-auth-fields.js';
+import { generateFromPattern } from './record-autogenerate.js';
+import { encodeValue } from './record-codec.js';
+import type { RecordJson } from './record-codec.js';
+import { deleteReferences } from './record-cascade.js';
+import { expandRecords, parseExpand } from './record-expand.js';
+import { applyBody } from './record-modifiers.js';
+import { collectionSql, RecordReader } from './record-reader.js';
+import { managedIds, shapeRecords } from './record-shape.js';
+import { ensureVersionColumn } from './record-table-sync.js';
+import { uniqueViolation } from './record-unique-error.js';
+import { nowDatetime, validateValue } from './record-validator.js';
+import { quoteIdent } from './sql-tokens.js';
+
+export type { RecordJson } from './record-codec.js';
+
+export interface RecordContext {
+  /** The rules' AuthRecord (fields + collectionId + collectionName); null = guest. */
+  auth: AuthRecord | null;
+  isSuperuser: boolean;
+  /** method, headers, query, context; the service fills `body` for write rules. */
+  request: RequestInfo;
+}
+
+export interface ListOptions {
+  page?: number;
+  perPage?: number;
+  sort?: string;
+  filter?: string;
+  expand?: string;
+  skipTotal?: boolean;
+}
+
+export interface ListResult {
+  page: number;
+  perPage: number;
+  totalItems: number;
+  totalPages: number;
+  items: RecordJson[];
+}
+
+export interface WriteResult {
+  record: RecordJson;
+  version: number;
+}
+
+export type RecordChangeAction = 'create' | 'update' | 'delete';
+export interface RecordChange {
+  action: RecordChangeAction;
+  collection: Collection;
+  /** The stored record, unshaped (hidden fields included); delete carries the pre-delete record. */
+  record: RecordJson;
+}
+export type RecordChangeListener = (e: RecordChange) => void;
+
+export const DEFAULT_PER_PAGE = 30;
+export const MAX_PER_PAGE = 1000;
+
+const FAILED_CREATE = 'Failed to create record.';
+const FAILED_UPDATE = 'Failed to update record.';
+
+export class RecordService {
+  readonly #db: Database;
+  readonly #collections: CollectionService;
+  readonly #reader: RecordReader;
+  readonly #listeners = new Set<RecordChangeListener>();
+  /** Tables known to have `_version` (checked once per table name per process). */
+  readonly #versioned = new Set<string>();
+
+  constructor(deps: { db: Database; collections: CollectionService; rules?: RuleCache<PreparedRule | Error> }) {
+    this.#db = deps.db;
+    this.#collections = deps.collections;
+    this.#reader = new RecordReader(deps.db, deps.collections, deps.rules);
+  }
+
+  onChange(listener: RecordChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  // --- reads ---------------------------------------------------------------------------------
+
+  async list(collection: string, opts: ListOptions, ctx: RecordContext): Promise<ListResult> {
+    const c = await this.#collection(collection);
+    guard(c.listRule, ctx);
+    await this.#ensureVersion(c);
+    const page = normalizeInt(opts.page, 1, 1);
+    let perPage = normalizeInt(opts.perPage, DEFAULT_PER_PAGE, 1);
+    if (perPage > MAX_PER_PAGE) perPage = MAX_PER_PAGE;
+    const request = requestOf(ctx);
+
+    const where: string[] = [];
+    const params: SqlParam[] = [];
+    if (!ctx.isSuperuser && c.listRule !== '' && c.listRule !== null) {
+      const frag = this.#reader.ruleSql(c, c.listRule, request);
+      where.push(frag.sql);
+      params.push(...frag.params);
+    }
+    const filter = opts.filter?.trim() ?? '';
+    if (filter !== '') {
+      let prepared: PreparedRule;
+      try {
+        prepared = this.#reader.prepareFilter(c, filter, ctx.isSuperuser);
+      } catch (err) {
+        if (err instanceof RuleSyntaxError) throw invalidFilterError(err);
+        throw err;
+      }
+      if (!ctx.isSuperuser && prepared.usesRequestOrCollection) throw apiError('forbidden', 'Only superusers can filter by @collection and @request.');
+      let frag;
+      try {
+        frag = prepared.toSql({ dialect: this.#db.dialect, request });
+      } catch (err) {
+        if (err instanceof RuleSyntaxError) throw invalidFilterError(err);
+        throw err;
+      }
+      where.push(frag.sql);
+      params.push(...frag.params);
+    }
+    const sort = opts.sort?.trim() ?? '';
+    if (!ctx.isSuperuser && /(^|[,\s+-])@(collection|request)\./.test(sort)) {
+      throw apiError('forbidden', 'Only superusers can sort by @collection and @request.');
+    }
+    let orderBy: string;
+    try {
+      orderBy = parseSort(sort === '' ? '@rowid' : sort, {
+        collection: c, schema: this.#collections, dialect: this.#db.dialect, allowHiddenFields: ctx.isSuperuser,
+      }).sql;
+    } catch (err) {
+      if (err instanceof RuleSyntaxError) throw invalidSortError(err);
+      throw err;
+    }
+    if (orderBy === '') orderBy = parseSort('@rowid', { collection: c, schema: this.#collections, dialect: this.#db.dialect }).sql;
+    if (c.type === 'view' && /\browid\b|"_rowid"/.test(orderBy)) orderBy = `${quoteIdent(c.name)}."id" ASC`;
+
+    const whereSql = where.length === 0 ? '' : where.map((w) => `(${w})`).join(' AND ');
+    const s = collectionSql(c);
+    let totalItems = -1;
+    let totalPages = -1;
+    if (opts.skipTotal !== true) {
+      const row = await this.#db.get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM ${s.table}${whereSql === '' ? '' : ` WHERE ${whereSql}`}`, params);
+      totalItems = Number(row?.n ?? 0);
+      totalPages = Math.ceil(totalItems / perPage);
+    }
+    const offset = (page - 1) * perPage;
+    const rows = await this.#reader.select(c, whereSql, params, ` ORDER BY ${orderBy} LIMIT ${perPage} OFFSET ${offset}`);
+    const items = await this.#output(c, rows.map((r) => r.record), ctx, opts.expand);
+    return { page, perPage, totalItems, totalPages, items };
+  }
+
+  async view(collection: string, id: string, opts: { expand?: string }, ctx: RecordContext): Promise<WriteResult> {
+    const c = await this.#collection(collection);
+    guard(c.viewRule, ctx);
+    await this.#ensureVersion(c);
+    const found = await this.#findOne(c, id, ctx.isSuperuser ? null : c.viewRule, requestOf(ctx), false);
+    if (found === undefined) throw apiError('not_found');
+    const [record] = await this.#output(c, [found.record], ctx, opts.expand);
+    return { record: record as RecordJson, version: found.version };
+  }
+
+  /** A stored record shaped for a requester (with `expand` when asked), for auth responses and realtime. */
+  async shape(collection: Collection, record: RecordJson, ctx: RecordContext, opts: { expand?: string } = {}): Promise<RecordJson> {
+    const copy = { ...record };
+    delete copy.expand;
+    const [out] = await this.#output(collection, [copy], ctx, opts.expand);
+    return out as RecordJson;
+  }
+
+  // --- writes --------------------------------------------------------------------------------
+
+  async create(collection: string, body: Record<string, unknown>, opts: { expand?: string }, ctx: RecordContext): Promise<WriteResult> {
+    const c = await this.#writable(collection);
+    guard(c.createRule, ctx);
+    await this.#ensureVersion(c);
+    const request: RequestInfo = { ...requestOf(ctx), body };
+    const zero: RecordJson = { collectionId: c.id, collectionName: c.name };
+    for (const f of c.fields) zero[f.name] = zeroValue(f);
+    const { record, errors } = applyBody(c, zero, body, true);
+
+    const now = nowDatetime();
+    for (const f of c.fields) {
+      if (f.type === 'autodate' && f.onCreate) record[f.name] = now;
+      else if (f.type === 'text' && f.autogeneratePattern !== '' && record[f.name] === '' && !(c.type === 'auth' && f.name === 'tokenKey')) {
+        record[f.name] = f.primaryKey ? generateId(f.autogeneratePattern) : generateFromPattern(f.autogeneratePattern);
+      }
+    }
+    if (record.id === '' || record.id === undefined) record.id = randomRecordId();
+
+    let plainPassword: string | undefined;
+    if (c.type === 'auth') {
+      plainPassword = await applyAuthBody({ collection: c, body, record, isSuperuser: ctx.isSuperuser, isManager: ctx.isSuperuser, errors });
+    }
+    this.#validate(c, record, errors);
+    await this.#checkRelations(c, record, null, errors);
+    if (!errors.empty) throw validationError(errors.toData(), FAILED_CREATE);
+    if (plainPassword !== undefined) record.password = await hashPassword(plainPassword);
+
+    const s = collectionSql(c);
+    await this.#db.transaction(async (tx) => {
+      try {
+        await tx.savepoint((sp) => sp.run(s.insert, c.fields.map((f) => encodeValue(f, record[f.name]))));
+      } catch (err) {
+        throw uniqueViolation(c, err, FAILED_CREATE) ?? err;
+      }
+      if (!ctx.isSuperuser && c.createRule !== '' && c.createRule !== null) {
+        // PocketBase's approach: the would-be record is inserted, then the rule is checked with SQL
+        // (so relation paths and @collection work); failing it rolls the insert back.
+        const ok = await this.#findOne(c, String(record.id), c.createRule, request, false);
+        if (ok === undefined) throw apiError('bad_request', FAILED_CREATE);
+      }
+      this.#emitAfterCommit(tx, 'create', c, record);
+    });
+    const [out] = await this.#output(c, [record], ctx, opts.expand);
+    return { record: out as RecordJson, version: 1 };
+  }
+
+  async update(collection: string, id: string, body: Record<string, unknown>, opts: { expand?: string; ifMatch?: number }, ctx: RecordContext): Promise<WriteResult> {
+    const c = await this.#writable(collection);
+    guard(c.updateRule, ctx);
+    await this.#ensureVersion(c);
+    const request: RequestInfo = { ...requestOf(ctx), body };
+    const s = collectionSql(c);
+    const result = await this.#db.transaction(async (tx) => {
+      const found = await this.#findOne(c, id, ctx.isSuperuser ? null : c.updateRule, request, true);
+      if (found === undefined) throw apiError('not_found');
+      if (opts.ifMatch !== undefined && opts.ifMatch !== found.version) throw apiError('precondition_failed');
+      const current = found.record;
+      const { record, errors } = applyBody(c, current, body, false);
+      const now = nowDatetime();
+      for (const f of c.fields) if (f.type === 'autodate' && f.onUpdate) record[f.name] = now;
+      let plainPassword: string | undefined;
+      if (c.type === 'auth') {
+        const isManager = ctx.isSuperuser || (await managedIds(this.#reader, c, [current], ctx)).has(String(current.id));
+        plainPassword = await applyAuthBody({ collection: c, body, record, current, isSuperuser: ctx.isSuperuser, isManager, errors });
+      }
+      this.#validate(c, record, errors);
+      await this.#checkRelations(c, record, current, errors);
+      if (!errors.empty) throw validationError(errors.toData(), FAILED_UPDATE);
+      if (plainPassword !== undefined) record.password = await hashPassword(plainPassword);
+      try {
+        const params = c.fields.filter((f) => f.name !== 'id').map((f) => encodeValue(f, record[f.name]));
+        await tx.savepoint((sp) => sp.run(s.update, [...params, String(current.id)]));
+      } catch (err) {
+        throw uniqueViolation(c, err, FAILED_UPDATE) ?? err;
+      }
+      this.#emitAfterCommit(tx, 'update', c, record);
+      return { record, version: found.version + 1 };
+    });
+    const [out] = await this.#output(c, [result.record], ctx, opts.expand);
+    return { record: out as RecordJson, version: result.version };
+  }
+
+  async delete(collection: string, id: string, opts: { ifMatch?: number }, ctx: RecordContext): Promise<void> {
+    const c = await this.#writable(collection);
+    guard(c.deleteRule, ctx);
+    await this.#ensureVersion(c);
+    await this.#db.transaction(async (tx) => {
+      const found = await this.#findOne(c, id, ctx.isSuperuser ? null : c.deleteRule, requestOf(ctx), true);
+      if (found === undefined) throw apiError('not_found');
+      if (opts.ifMatch !== undefined && opts.ifMatch !== found.version) throw apiError('precondition_failed');
+      await deleteReferences(tx, this.#collections, c, [String(found.record.id)], (oc, rec, action) => this.#emitAfterCommit(tx, action, oc, rec));
+      await tx.run(`DELETE FROM ${quoteIdent(c.name)} WHERE "id" = ?`, [String(found.record.id)]);
+      this.#emitAfterCommit(tx, 'delete', c, found.record);
+    });
+  }
+
+  /** Batch PUT: update when `body.id` names an existing record, else create. */
+  async upsert(collection: string, body: Record<string, unknown>, opts: { expand?: string }, ctx: RecordContext): Promise<WriteResult> {
+    const c = await this.#writable(collection);
+    const id = typeof body.id === 'string' ? body.id : '';
+    if (id !== '') {
+      const exists = await this.#db.get(`SELECT 1 AS "x" FROM ${quoteIdent(c.name)} WHERE "id" = ?`, [id]);
+      if (exists !== undefined) {
+        const rest = { ...body };
+        delete rest.id;
+        return this.update(c.id, id, rest, opts, ctx);
+      }
+    }
+    return this.create(c.id, body, opts, ctx);
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  async #collection(nameOrId: string): Promise<Collection> {
+    const c = await this.#collections.findFresh(nameOrId);
+    if (c === undefined) throw apiError('collection_not_found');
+    return c;
+  }
+
+  async #writable(nameOrId: string): Promise<Collection> {
+    const c = await this.#collection(nameOrId);
+    if (c.type === 'view') throw apiError('view_readonly');
+    return c;
+  }
+
+  async #ensureVersion(c: Collection): Promise<void> {
+    if (c.type === 'view' || this.#versioned.has(c.name)) return;
+    await ensureVersionColumn(this.#db, c.name);
+    this.#versioned.add(c.name);
+  }
+
+  /** The record `id` of `c`, if it exists and matches `rule` (null = no rule). */
+  async #findOne(c: Collection, id: string, rule: string | null, request: RequestInfo, forUpdate: boolean) {
+    const table = quoteIdent(c.name);
+    let where = `${table}."id" = ?`;
+    const params: SqlParam[] = [id];
+    if (rule !== null && rule !== '') {
+      const frag = this.#reader.ruleSql(c, rule, request);
+      where += ` AND ${frag.sql}`;
+      params.push(...frag.params);
+    }
+    // PostgreSQL READ COMMITTED: lock the row so ifMatch and the version bump cannot interleave.
+    const tail = forUpdate && this.#db.dialect === 'postgres' ? ` LIMIT 1 FOR UPDATE OF ${table}` : ' LIMIT 1';
+    const rows = await this.#reader.select(c, where, params, tail);
+    return rows[0];
+  }
+
+  #validate(c: Collection, record: RecordJson, errors: ErrorTree): void {
+    for (const f of c.fields) {
+      const e = validateValue(f, record[f.name]);
+      if (e !== undefined) errors.add([f.name], e);
+    }
+  }
+
+  /** Relation ids must exist in the target collection (one query per relation field that changed). */
+  async #checkRelations(c: Collection, record: RecordJson, current: RecordJson | null, errors: ErrorTree): Promise<void> {
+    for (const f of c.fields) {
+      if (f.type !== 'relation') continue;
+      const ids = idsOf(record[f.name]);
+      if (ids.length === 0) continue;
+      if (current !== null && JSON.stringify(current[f.name]) === JSON.stringify(record[f.name])) continue;
+      const target = this.#collections.find(f.collectionId);
+      if (target === undefined) {
+        errors.add([f.name], { code: 'validation_missing_rel_records', message: 'Failed to find all relation records with the provided ids.' });
+        continue;
+      }
+      const rows = await this.#db.all<{ id: string }>(
+        `SELECT "id" FROM ${quoteIdent(target.name)} WHERE "id" IN (${ids.map(() => '?').join(', ')})`, ids);
+      if (rows.length !== ids.length) {
+        errors.add([f.name], { code: 'validation_missing_rel_records', message: 'Failed to find all relation records with the provided ids.' });
+      }
+    }
+  }
+
+  async #output(c: Collection, records: RecordJson[], ctx: RecordContext, expand: string | undefined): Promise<RecordJson[]> {
+    const tree = parseExpand(expand);
+    if (tree.size > 0) await expandRecords(this.#reader, c, records, tree, ctx);
+    return shapeRecords(this.#reader, c, records, ctx);
+  }
+
+  #emitAfterCommit(tx: Transaction, action: RecordChangeAction, collection: Collection, record: RecordJson): void {
+    if (this.#listeners.size === 0) return;
+    tx.afterCommit(() => {
+      for (const l of [...this.#listeners]) {
+        try {
+          l({ action, collection, record });
+        } catch {
+          // a listener (realtime) failing must not affect the committed write or other listeners
+        }
+      }
+    });
+  }
+}
+
+function guard(rule: string | null, ctx: RecordContext): void {
+  if (rule === null && !ctx.isSuperuser) throw apiError('superuser_only');
+}
+
+function requestOf(ctx: RecordContext): RequestInfo {
+  return { ...ctx.request, auth: ctx.auth };
+}
+
+function normalizeInt(value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined || !Number.isFinite(value)) return fallback;
+  const n = Math.trunc(value);
+  return n < min ? fallback : n;
+}
+
+function idsOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  return typeof value === 'string' && value !== '' ? [value] : [];
+}
+
+function generateId(pattern: string): string {
+  return generateFromPattern(pattern);
+}

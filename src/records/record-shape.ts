@@ -1,0 +1,68 @@
+/**
+ * The one output-shaping step every record response goes through (lists, views, writes, expand,
+ * auth responses, realtime): hidden fields only for superusers, never `password`/`tokenKey`, and
+ * `email` only when `emailVisibility` is on or the requester is the owner, a superuser or passes
+ * the collection's `manageRule` (checked for a whole batch in one query).
+ */
+import type { Collection } from '../core/schema.js';
+import type { AuthRecord, RequestInfo } from '../rules/index.js';
+import type { RecordJson } from './record-codec.js';
+import type { RecordReader } from './record-reader.js';
+
+export interface ShapeContext {
+  auth: AuthRecord | null;
+  isSuperuser: boolean;
+  request: RequestInfo;
+}
+
+interface ShapePlan {
+  /** Field names always dropped for non-superusers. */
+  hidden: string[];
+  /** Dropped for everyone. */
+  secret: string[];
+  isAuth: boolean;
+}
+
+const plans = new WeakMap<Collection, ShapePlan>();
+
+function planFor(c: Collection): ShapePlan {
+  let p = plans.get(c);
+  if (p === undefined) {
+    const isAuth = c.type === 'auth';
+    const secret = c.fields.filter((f) => f.type === 'password' || (isAuth && f.name === 'tokenKey')).map((f) => f.name);
+    const hidden = c.fields.filter((f) => f.hidden && !secret.includes(f.name)).map((f) => f.name);
+    p = { hidden, secret, isAuth };
+    plans.set(c, p);
+  }
+  return p;
+}
+
+/** Whether the requester may manage (see the email of, change credentials of) these auth records. */
+export async function managedIds(reader: RecordReader, c: Collection, records: readonly RecordJson[], ctx: ShapeContext): Promise<Set<string>> {
+  const rule = c.manageRule;
+  if (c.type !== 'auth' || ctx.isSuperuser || ctx.auth === null || rule === null || rule === undefined || rule === '') return new Set();
+  return reader.idsMatching(c, records.map((r) => String(r.id)), rule, { ...ctx.request, auth: ctx.auth });
+}
+
+/** Shaped copies of `records` of `c` (their `expand` values are already shaped and kept as they are). */
+export async function shapeRecords(reader: RecordReader, c: Collection, records: readonly RecordJson[], ctx: ShapeContext): Promise<RecordJson[]> {
+  const plan = planFor(c);
+  let managed: Set<string> | undefined;
+  if (plan.isAuth && !ctx.isSuperuser) {
+    const needCheck = records.filter((r) => r.emailVisibility !== true && !isOwner(c, r, ctx));
+    if (needCheck.length > 0) managed = await managedIds(reader, c, needCheck, ctx);
+  }
+  return records.map((r) => {
+    const out: RecordJson = { ...r };
+    for (const name of plan.secret) delete out[name];
+    if (!ctx.isSuperuser) {
+      for (const name of plan.hidden) delete out[name];
+      if (plan.isAuth && r.emailVisibility !== true && !isOwner(c, r, ctx) && !(managed?.has(String(r.id)) ?? false)) delete out.email;
+    }
+    return out;
+  });
+}
+
+function isOwner(c: Collection, r: RecordJson, ctx: ShapeContext): boolean {
+  return ctx.auth !== null && ctx.auth.id === r.id && ctx.auth.collectionId === c.id;
+}

@@ -1,11 +1,11 @@
 /**
  * Reading auth records straight from their collection table, for login and token checks, and
- * shaping them for auth responses. Column values come back in the engine's types (SQLite booleans
- * are 0/1, JSON columns are text on SQLite) and are normalised per field type here.
+ * shaping them for auth responses. Rows are decoded by the record engine's codec, so an auth
+ * record has exactly the values the records API shows (SQLite 0/1 booleans, JSON text, ...).
  */
-import type { Collection, Field } from '../core/schema.js';
-import { isMultiple } from '../core/schema.js';
+import type { Collection } from '../core/schema.js';
 import type { Queryable, SqlParam } from '../db/database.js';
+import { decodeRow } from '../records/record-codec.js';
 
 export interface AuthRecord {
   id: string;
@@ -33,40 +33,7 @@ export async function findAuthRecord(
   if (!collection.fields.some((f) => f.name === column)) return undefined;
   const cmp = column === 'email' ? `LOWER(${quote(column)}) = LOWER(?)` : `${quote(column)} = ?`;
   const row = await db.get(`SELECT * FROM ${quote(collection.name)} WHERE ${cmp} LIMIT 1`, [value]);
-  return row ? normaliseRow(collection, row) : undefined;
-}
-
-function normaliseRow(collection: Collection, row: Record<string, unknown>): AuthRecord {
-  const out: Record<string, unknown> = {};
-  for (const field of collection.fields) out[field.name] = normaliseValue(field, row[field.name]);
-  return out as AuthRecord;
-}
-
-function normaliseValue(field: Field, value: unknown): unknown {
-  switch (field.type) {
-    case 'bool':
-      return value === true || value === 1 || value === '1' || value === 't';
-    case 'number':
-      return Number(value ?? 0);
-    case 'json':
-    case 'geoPoint':
-      return typeof value === 'string' ? safeJson(value) : (value ?? null);
-    case 'select':
-    case 'file':
-    case 'relation':
-      if (!isMultiple(field)) return value ?? '';
-      return typeof value === 'string' ? (safeJson(value) ?? []) : (value ?? []);
-    default:
-      return value ?? '';
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
+  return row ? (decodeRow(collection, row) as AuthRecord) : undefined;
 }
 
 /**

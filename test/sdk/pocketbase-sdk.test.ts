@@ -26,7 +26,9 @@ async function rejectsWith(promise: Promise<unknown>): Promise<ClientResponseErr
   assert.fail('expected the request to fail');
 }
 
-const POSTS_RULE = 'published = true || owner = @request.auth.id';
+// The `@request.auth.id != ""` guard matters: for a guest `@request.auth.id` is "", which equals
+// the empty `owner` of unowned posts (PocketBase's semantics).
+const POSTS_RULE = 'published = true || (@request.auth.id != "" && owner = @request.auth.id)';
 
 eachAppDialect('pocketbase SDK: superuser, collections, CRUD, lists, expand, fields, batch, users and rules', async ({ url }) => {
   // --- superuser login and collections -------------------------------------------------------

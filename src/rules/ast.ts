@@ -33,6 +33,12 @@ export interface NumberNode extends Span {
   raw: string;
 }
 
+/** `{:name}`: a value supplied by server code beside the expression, never parsed as syntax. */
+export interface ParamNode extends Span {
+  kind: 'param';
+  name: string;
+}
+
 export interface CallNode extends Span {
   kind: 'call';
   name: 'geoDistance' | 'strftime';
@@ -40,8 +46,8 @@ export interface CallNode extends Span {
 }
 
 /** What may stand on either side of a comparison (and as a function argument, except calls). */
-export type OperandNode = IdentifierNode | TextNode | NumberNode | CallNode;
-export type ValueNode = IdentifierNode | TextNode | NumberNode;
+export type OperandNode = IdentifierNode | TextNode | NumberNode | ParamNode | CallNode;
+export type ValueNode = IdentifierNode | TextNode | NumberNode | ParamNode;
 
 export interface CompareNode extends Span {
   kind: 'compare';
@@ -63,7 +69,7 @@ export type ExprNode = CompareNode | LogicalNode;
 
 export type NodeKind = ExprNode['kind'] | OperandNode['kind'];
 
-export const NODE_KINDS: readonly NodeKind[] = ['logical', 'compare', 'identifier', 'text', 'number', 'call'];
+export const NODE_KINDS: readonly NodeKind[] = ['logical', 'compare', 'identifier', 'text', 'number', 'param', 'call'];
 
 /** Calls `visit` on every node, parents first. */
 export function walk(node: ExprNode | OperandNode, visit: (n: ExprNode | OperandNode) => void): void {

@@ -70,7 +70,7 @@ const operand: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...requestOperands),
   textValue.map(literal),
   fc.oneof(fc.integer({ min: -3, max: 12 }), fc.constantFrom(0.5, 2.25, 100, -1.5)).map((n) => String(n)),
-  fc.constantFrom('true', 'false', 'null', "''"),
+  fc.constantFrom('true', 'false', 'null', "''", '{:p}', '{:n}'),
   fc.constantFrom(
     'geoDistance(location.lon, location.lat, 10, 45)',
     "strftime('%Y', created)",
@@ -133,7 +133,7 @@ test('SQLite, PostgreSQL and the matcher agree on generated filters', { timeout:
     const apiRecords = records.map((r) => withExpand(r));
     const seen = new Set<string>();
     const stats = { compiled: 0, rejected: 0, decided: 0, undecided: 0, nonEmpty: 0 };
-    const check = async (expr: string, request: RequestInfo): Promise<void> => {
+    const check = async (expr: string, request: RequestInfo, params: Record<string, unknown> = { p: 'a', n: 2 }): Promise<void> => {
       let prepared;
       try {
         prepared = prepareRule(expr, { collection: posts, schema });
@@ -151,14 +151,14 @@ test('SQLite, PostgreSQL and the matcher agree on generated filters', { timeout:
       });
       const results: string[][] = [];
       for (const db of dbs) {
-        const where = prepared.toSql({ dialect: db.dialect, request, now: NOW });
+        const where = prepared.toSql({ dialect: db.dialect, request, now: NOW, params });
         const got = await db.all<{ id: string }>(`SELECT "id" FROM "posts" WHERE ${where.sql} ORDER BY "id"`, where.params);
         results.push(got.map((r) => r.id));
       }
       assert.deepEqual(results[1], results[0], `PostgreSQL differs from SQLite for ${expr}`);
       if ((results[0] as string[]).length > 0 && (results[0] as string[]).length < records.length) stats.nonEmpty++;
       for (const record of apiRecords) {
-        const m = prepared.match({ record, request, now: NOW });
+        const m = prepared.match({ record, request, now: NOW, params });
         if (m === 'undecided') {
           stats.undecided++;
           continue;
@@ -169,8 +169,8 @@ test('SQLite, PostgreSQL and the matcher agree on generated filters', { timeout:
     };
     for (const [expr, request] of pinned) await check(expr, request);
     await fc.assert(
-      fc.asyncProperty(expression, requestArb, async (expr, request) => {
-        await check(expr, request);
+      fc.asyncProperty(expression, requestArb, textValue, fc.oneof(fc.integer({ min: -2, max: 12 }), textValue), async (expr, request, p, n) => {
+        await check(expr, request, { p, n });
       }),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
@@ -204,7 +204,7 @@ function withExpand(r: Record<string, unknown>): Record<string, unknown> {
 }
 
 test('parseRule covers every node kind on a hand-written expression', () => {
-  const ast = parseRule("(a = 'x' || b ?~ 1) && geoDistance(c, d, 1, 2) > 3");
+  const ast = parseRule("(a = 'x' || b ?~ 1) && geoDistance(c, d, 1, 2) > {:p}");
   const kinds = new Set<string>();
   walk(ast, (n) => kinds.add(n.kind));
   assert.deepEqual([...kinds].sort(), [...NODE_KINDS].sort());

@@ -80,6 +80,7 @@ const cases: Case[] = [
   { name: 'non-ASCII identifier', expr: 'tïtle = 1', error: /unexpected character "ï"/ },
   { name: 'missing operator', expr: 'title title', error: /expected an operator/ },
   { name: 'number glued to identifier', expr: 'views = 1abc', error: /invalid number/ },
+  { name: 'placeholder syntax is checked', expr: 'title = {:bad name}', error: /invalid placeholder/ },
   { name: 'deep @request path', expr: '@request.auth.id.x.y.z = 1', ids: [] },
   { name: 'deep body object', expr: "@request.body.a.b.c = 'd'", ids: ALL, request: { auth: null, body: { a: { b: { c: 'd' } } } } },
   { name: 'body array of objects', expr: "@request.body.tags:each ?= 'x'", ids: [], request: { auth: null, body: { tags: [{ x: 1 }, [1, 2], null] } } },
@@ -137,4 +138,21 @@ eachDatabase('hostile inputs run as harmless queries', async (db) => {
   }
   const count = await db.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM "posts"');
   assert.equal(Number(count?.n), 8);
+});
+
+eachDatabase('{:name} placeholders bind server values as parameters', async (db) => {
+  await loadFixture(db);
+  const run = async (expr: string, params: Record<string, unknown>): Promise<string[]> => {
+    const where = compileFilter(expr, { collection: posts, schema, dialect: db.dialect, params });
+    assert.ok(!where.sql.includes('DROP'));
+    const rows = await db.all<{ id: string }>(`SELECT "id" FROM "posts" WHERE ${where.sql} ORDER BY "id"`, where.params);
+    return rows.map((r) => r.id);
+  };
+  assert.deepEqual(await run('title = {:t}', { t: "Hello World" }), ['p1']);
+  assert.deepEqual(await run('title = {:t}', { t: injection }), []);
+  assert.deepEqual(await run('views > {:min} && views < {:max}', { min: 5, max: 50 }), ['p1', 'p3', 'p7', 'p8']);
+  assert.deepEqual(await run('tags:each ?= {:tag} && published = {:pub}', { tag: 'news', pub: true }), ['p1', 'p3', 'p5']);
+  assert.throws(() => compileFilter('title = {:t}', { collection: posts, schema, dialect: db.dialect }), /no value given for \{:t\} at column 9/);
+  const record = apiRecords('posts')[0] as Record<string, unknown>;
+  assert.equal(matchRecord('title ~ {:q}', { collection: posts, schema, record, params: { q: 'world' } }), true);
 });

@@ -47,6 +47,8 @@ export interface CompileFilterOptions extends PrepareOptions {
   request?: RequestInfo;
   alias?: string;
   now?: Date;
+  /** Values for `{:name}` placeholders, e.g. `compileFilter('title = {:t}', { params: { t } })`. */
+  params?: Readonly<Record<string, unknown>>;
 }
 
 /** A WHERE fragment for `expression` on `collection`. Throws `RuleSyntaxError`. */
@@ -58,6 +60,7 @@ export interface MatchRecordOptions extends PrepareOptions {
   record: Record<string, unknown>;
   request?: RequestInfo;
   now?: Date;
+  params?: Readonly<Record<string, unknown>>;
 }
 
 /** Whether `record` matches `expression`, or 'undecided' when that needs the database. */

@@ -2,11 +2,12 @@ import { RuleSyntaxError } from './rule-syntax-error.js';
 
 /**
  * Splits a filter expression into tokens. The grammar is PocketBase's (`fexpr`): identifiers
- * `[A-Za-z_@#][\w.:]*`, quoted text with `\'`/`\"` escapes, numbers `-?\d+(\.\d+)?`, the
+ * `[A-Za-z_@#][\w.:]*`, quoted text with `\'`/`\"` escapes, numbers `-?\d+(\.\d+)?`, `{:name}`
+ * placeholders (values given by server code), the
  * comparison operators with their `?` variants, `&& || ( ) ,` and `//` line comments.
  */
 
-export type TokenType = 'identifier' | 'function' | 'text' | 'number' | 'op' | 'and' | 'or' | 'lparen' | 'rparen' | 'comma' | 'eof';
+export type TokenType = 'identifier' | 'function' | 'text' | 'number' | 'param' | 'op' | 'and' | 'or' | 'lparen' | 'rparen' | 'comma' | 'eof';
 
 export interface Token {
   type: TokenType;
@@ -83,6 +84,13 @@ export function tokenize(input: string): Token[] {
       }
       if (!closed) throw new RuleSyntaxError('unterminated text literal', start);
       tokens.push({ type: 'text', value, start, end: i });
+      continue;
+    }
+    if (c === '{' && input[i + 1] === ':') {
+      const m = /^\{:([A-Za-z0-9_]+)\}/.exec(input.slice(i, i + 104));
+      if (m === null) throw new RuleSyntaxError('invalid placeholder (expected {:name})', i);
+      tokens.push({ type: 'param', value: m[1] as string, start, end: i + m[0].length });
+      i += m[0].length;
       continue;
     }
     if (isDigit(c) || (c === '-' && isDigit(input[i + 1]))) {

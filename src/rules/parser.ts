@@ -130,6 +130,8 @@ class Parser {
         return { kind: 'identifier', name: t.value, start: t.start, end: t.end };
       case 'text':
         return { kind: 'text', value: t.value, start: t.start, end: t.end };
+      case 'param':
+        return { kind: 'param', name: t.value, start: t.start, end: t.end };
       case 'number': {
         const value = Number(t.value);
         if (!Number.isFinite(value)) throw new RuleSyntaxError('number out of range', t.start);

@@ -29,6 +29,8 @@ export interface Step {
 export interface BindContext {
   request: RequestInfo;
   now: Date;
+  /** Values of `{:name}` placeholders. */
+  params: Readonly<Record<string, unknown>>;
 }
 
 export type ValueGetter = (ctx: BindContext) => Value;

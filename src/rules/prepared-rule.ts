@@ -35,6 +35,8 @@ export interface SqlOptions {
   request?: RequestInfo;
   /** The clock for datetime macros. Default: now. */
   now?: Date;
+  /** Values for `{:name}` placeholders (server code only; they are bound, never parsed). */
+  params?: Readonly<Record<string, unknown>>;
 }
 
 export interface MatchOptions {
@@ -42,6 +44,7 @@ export interface MatchOptions {
   record: Record<string, unknown>;
   request?: RequestInfo;
   now?: Date;
+  params?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -81,7 +84,7 @@ export class PreparedRule {
     const key = `${options.dialect}\u0000${alias}`;
     const cached = this.#static ? this.#sqlCache.get(key) : undefined;
     if (cached !== undefined) return { sql: cached.sql, params: [...cached.params] };
-    const ctx = bindContext(options.request, options.now);
+    const ctx = bindContext(options.request, options.now, options.params);
     const expr = bindPlan(this.plan, ctx, this.#resolve, this.#authPaths);
     const out = renderSql(expr, { dialect: options.dialect, alias, ctx });
     if (this.#static && this.#sqlCache.size < 8) this.#sqlCache.set(key, { sql: out.sql, params: [...out.params] });
@@ -89,7 +92,7 @@ export class PreparedRule {
   }
 
   match(options: MatchOptions): boolean | 'undecided' {
-    const ctx = bindContext(options.request, options.now);
+    const ctx = bindContext(options.request, options.now, options.params);
     const expr = bindPlan(this.plan, ctx, this.#resolve, this.#authPaths);
     return matchPlan(expr, { record: options.record, ctx });
   }
@@ -114,8 +117,10 @@ function isStatic(e: PlanExpr): boolean {
   return operand(e.left) && operand(e.right);
 }
 
-function bindContext(request: RequestInfo | undefined, now: Date | undefined): BindContext {
-  return { request: request ?? GUEST, now: now ?? new Date() };
+const NO_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+function bindContext(request: RequestInfo | undefined, now: Date | undefined, params: Readonly<Record<string, unknown>> | undefined): BindContext {
+  return { request: request ?? GUEST, now: now ?? new Date(), params: params ?? NO_PARAMS };
 }
 
 const defaultCache = new RuleCache<PreparedRule | Error>(2000);

@@ -73,6 +73,17 @@ class Resolver {
         return constant(node.value);
       case 'number':
         return constant(node.value);
+      case 'param': {
+        const { name, start } = node;
+        return {
+          kind: 'value',
+          constant: false,
+          get: (ctx) => {
+            if (!Object.hasOwn(ctx.params, name)) throw new RuleSyntaxError(`no value given for {:${name}}`, start);
+            return toValue(ctx.params[name]);
+          },
+        };
+      }
       case 'call':
         return this.#call(node);
       case 'identifier':

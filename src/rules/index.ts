@@ -3,8 +3,9 @@
  * model, then render as parameterised SQL (SQLite or PostgreSQL) or match a record in memory.
  *
  * Public API:
- * - `compileFilter(expr, { collection, schema, dialect, request?, alias?, allowHiddenFields? })`
- *   -> `{ sql, params }`: a WHERE fragment with `?` placeholders (the `Database` adapts them).
+ * - `compileFilter(expr, { collection, schema, dialect, request?, alias?, allowHiddenFields?, params? })`
+ *   -> `{ sql, params }`: a WHERE fragment with `?` placeholders (the `Database` adapts them);
+ *   `params` fills `{:name}` placeholders written by server code.
  * - `matchRecord(expr, { collection, schema, record, request? })` -> `true | false | 'undecided'`
  *   (undecided when other rows are needed: `@collection`, back-relations, unexpanded relations).
  * - `prepareRule(expr, options)` -> `PreparedRule` (cached; `.toSql()`, `.match()`,

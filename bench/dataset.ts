@@ -12,7 +12,7 @@ export const USERS_COLLECTION_ID = '_pb_users_auth_';
 /** The view/list rule both servers enforce (the baseline by hand in SQL). */
 export const POSTS_RULE = 'published = true || owner = @request.auth.id';
 
-/** Fields in collection order: record JSON keys follow it (after id, collectionId, collectionName). */
+/** Fields in collection order: record JSON keys follow it (after collectionId, collectionName, id). */
 export const POSTS_FIELDS = ['title', 'body', 'published', 'owner', 'views', 'created', 'updated'] as const;
 
 /** The collection as sent to `POST /api/collections` (Galley adds the `id` field itself). */

@@ -55,11 +55,13 @@ for (const order of ['desc', 'asc', 'none'] as const) {
 const countFiltered = db.prepare<[number, string], { n: number }>(`SELECT COUNT(*) AS "n" FROM "posts" WHERE ("views" > ?) AND ${RULE}`);
 const countAll = db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS "n" FROM "posts" WHERE ${RULE}`);
 
-const RECORD_PREFIX = `,"collectionId":${JSON.stringify(POSTS_COLLECTION_ID)},"collectionName":"posts","title":`;
+// Galley's record shape: collectionId and collectionName first, then the fields in collection
+// order (`id` is the first field).
+const RECORD_PREFIX = `{"collectionId":${JSON.stringify(POSTS_COLLECTION_ID)},"collectionName":"posts","id":`;
 
 function recordJson(r: PostRow): string {
   return (
-    `{"id":${JSON.stringify(r.id)}${RECORD_PREFIX}${JSON.stringify(r.title)},"body":${JSON.stringify(r.body)},` +
+    `${RECORD_PREFIX}${JSON.stringify(r.id)},"title":${JSON.stringify(r.title)},"body":${JSON.stringify(r.body)},` +
     `"published":${r.published ? 'true' : 'false'},"owner":${JSON.stringify(r.owner)},"views":${r.views},` +
     `"created":${JSON.stringify(r.created)},"updated":${JSON.stringify(r.updated)}}`
   );

@@ -1,5 +1,5 @@
 import type { Collection } from '../core/schema.js';
-import { prepareRule, RuleCache, RuleSyntaxError, type PreparedRule } from '../rules/index.js';
+import { prepareRule, RuleCache, RuleSyntaxError, RULE_PARSE_LIMITS, type PreparedRule } from '../rules/index.js';
 
 /**
  * The single call site where collection rules are checked: parsed and resolved by the rule
@@ -18,7 +18,8 @@ export function checkRuleSyntax(expression: string, collection: Collection, coll
     find: (nameOrId: string) => byId.get(nameOrId) ?? byName.get(nameOrId.toLowerCase()),
   };
   try {
-    prepareRule(expression, { collection, schema, cache: new RuleCache<PreparedRule | Error>(1) });
+    // Collection rules are written by superusers and may be longer than client filters.
+    prepareRule(expression, { collection, schema, limits: RULE_PARSE_LIMITS, cache: new RuleCache<PreparedRule | Error>(1) });
     return null;
   } catch (err) {
     if (err instanceof RuleSyntaxError) return err.message;

@@ -141,15 +141,16 @@ export class RecordService {
     }
     let orderBy: string;
     try {
-      orderBy = parseSort(sort === '' ? '@rowid' : sort, {
+      // no sort: insertion order (@rowid), the same on both engines; views have no rowid, so id
+      const effective = sort !== '' ? sort : c.type === 'view' ? 'id' : '@rowid';
+      orderBy = parseSort(effective, {
         collection: c, schema: this.#collections, dialect: this.#db.dialect, allowHiddenFields: ctx.isSuperuser,
       }).sql;
     } catch (err) {
       if (err instanceof RuleSyntaxError) throw invalidSortError(err);
       throw err;
     }
-    if (orderBy === '') orderBy = parseSort('@rowid', { collection: c, schema: this.#collections, dialect: this.#db.dialect }).sql;
-    if (c.type === 'view' && /\browid\b|"_rowid"/.test(orderBy)) orderBy = `${quoteIdent(c.name)}."id" ASC`;
+    const orderSql = orderBy === '' ? '' : ` ORDER BY ${orderBy}`;
 
     const whereSql = where.length === 0 ? '' : where.map((w) => `(${w})`).join(' AND ');
     const s = collectionSql(c);
@@ -161,7 +162,7 @@ export class RecordService {
       totalPages = Math.ceil(totalItems / perPage);
     }
     const offset = (page - 1) * perPage;
-    const rows = await this.#reader.select(c, whereSql, params, ` ORDER BY ${orderBy} LIMIT ${perPage} OFFSET ${offset}`);
+    const rows = await this.#reader.select(c, whereSql, params, `${orderSql} LIMIT ${perPage} OFFSET ${offset}`);
     const items = await this.#output(c, rows.map((r) => r.record), ctx, opts.expand);
     return { page, perPage, totalItems, totalPages, items };
   }

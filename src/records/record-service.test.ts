@@ -97,7 +97,7 @@ eachDatabase('records: CRUD, zero values, versions and ifMatch', async (db) => {
   await rs.delete('items', 'abc123abc123abc', { ifMatch: 2 }, GUEST_CTX);
   await fails(rs.view('items', 'abc123abc123abc', {}, GUEST_CTX), 404);
   await fails(rs.list('missing', {}, GUEST_CTX), 404);
-  await fails(rs.create('items', { id: 'BAD ID bad id xx' }, {}, GUEST_CTX), 400, 'id', 'validation_invalid_format');
+  await fails(rs.create('items', { id: 'BAD ID bad id x' }, {}, GUEST_CTX), 400, 'id', 'validation_invalid_format');
 });
 
 eachDatabase('records: validation per field type, all errors at once, unique, nothing left behind', async (db) => {
@@ -227,7 +227,7 @@ eachDatabase('records: expand (nested, multiple, _via_, unreadable dropped) and 
   assert.deepEqual(vex.posts_via_author?.map((p) => p.title), ['p1', 'p2']);
   assert.deepEqual(vex.posts_via_editors?.map((p) => p.title), ['p1']);
   const list = await rs.list('posts', { expand: 'author', sort: 'author.name,title' }, GUEST_CTX);
-  assert.deepEqual(list.items.map((i) => (i.expand as Record<string, { name: string }>).author.name), ['A', 'A']);
+  assert.deepEqual(list.items.map((i) => (i.expand as Record<string, { name: string } | undefined>).author?.name), ['A', 'A']);
 
   // cascade: deleting the author deletes its posts; the other author's reference in editors is cleared
   await rs.delete('authors', String(au2.record.id), {}, SU);

@@ -289,3 +289,27 @@ eachDatabase('records: view collections are read-only; onChange fires after comm
   assert.deepEqual(l.items.map((i) => i.name), ['a']);
   await fails(rs.create('thing_names', { name: 'x' }, {}, SU), 400);
 });
+
+eachDatabase('records: required references block deletes; upsert; _version added to older tables', async (db) => {
+  const { cs, rs } = await setup(db);
+  await cs.create({ name: 'owners', deleteRule: '', fields: [{ type: 'text', name: 'name' }] });
+  const owners = cs.find('owners');
+  await cs.create({ name: 'pets', listRule: '', createRule: '', updateRule: '', fields: [
+    { type: 'text', name: 'name' }, { type: 'relation', name: 'owner', collectionId: owners?.id, maxSelect: 1, required: true },
+  ] });
+  const o = await rs.create('owners', { name: 'o' }, {}, SU);
+  const p = await rs.create('pets', { name: 'rex', owner: o.record.id }, {}, GUEST_CTX);
+  await fails(rs.delete('owners', String(o.record.id), {}, GUEST_CTX), 400);
+  assert.equal((await rs.view('pets', String(p.record.id), {}, SU)).record.owner, o.record.id, 'blocked delete left everything');
+
+  const up = await rs.upsert('pets', { id: p.record.id, name: 'max' }, {}, GUEST_CTX);
+  assert.deepEqual([up.record.name, up.version], ['max', 2]);
+  const fresh = await rs.upsert('pets', { id: 'newpet000000000', name: 'new', owner: o.record.id }, {}, GUEST_CTX);
+  assert.deepEqual([fresh.record.id, fresh.version], ['newpet000000000', 1]);
+
+  // a table from before versions: the column comes back on first use, starting at 1
+  await db.run('ALTER TABLE "pets" DROP COLUMN "_version"');
+  const rs2 = new RecordService({ db, collections: cs });
+  const again = await rs2.update('pets', String(p.record.id), { name: 'rex' }, {}, GUEST_CTX);
+  assert.equal(again.version, 2);
+});

@@ -1,21 +1,35 @@
 /**
  * Random strings from a given alphabet without modulo bias (rejection sampling over crypto bytes):
  * record ids, token keys, request ids.
+ *
+ * Bytes come from a pooled buffer refilled 4 KiB at a time: every record create asks for an id, and
+ * a `randomBytes` call per id costs a native round trip each time (the same reason Node caches
+ * entropy for `randomUUID`). The bytes are the same CSPRNG output, each used once.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
+const pool = Buffer.alloc(4096);
+let used = pool.length;
+
+function nextByte(): number {
+  if (used === pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  return pool[used++] as number;
+}
+
 export function randomString(length: number, alphabet: string = ALNUM): string {
-  const limit = 256 - (256 % alphabet.length);
+  const size = alphabet.length;
+  // The largest multiple of the alphabet size below 256: bytes above it would favour the first letters.
+  const limit = 256 - (256 % size);
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte >= limit) continue;
-      out += alphabet[byte % alphabet.length];
-      if (out.length === length) break;
-    }
+    const byte = nextByte();
+    if (byte < limit) out += alphabet[byte % size];
   }
   return out;
 }

@@ -21,7 +21,7 @@ test('an unreachable Redis fails at start with a message naming the URL, passwor
   await assert.rejects(
     RedisPubSub.connect({ url: `redis://:topsecret@127.0.0.1:${port}`, keyPrefix: uniqueTestName('pubsub') }),
     (err: Error) => {
-      assert.match(err.message, new RegExp(`^Redis unreachable at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
+      assert.match(err.message, new RegExp(`^cannot connect to Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
       assert.match(err.message, /ECONNREFUSED/);
       assert.doesNotMatch(err.message, /topsecret/);
       return true;

@@ -84,7 +84,7 @@ export class RedisPubSub implements PubSub {
       } catch (err) {
         client.disconnect();
         const reason = lastError?.message ?? (err instanceof Error ? err.message : String(err));
-        throw new Error(`Redis unreachable at ${where}: ${reason}`, { cause: lastError ?? err });
+        throw new Error(`cannot connect to Redis at ${where}: ${reason}`, { cause: lastError ?? err });
       }
       ready = true;
       return client;

@@ -23,6 +23,7 @@ import { createPubSub } from '../realtime/create-pubsub.js';
 import type { PubSub } from '../realtime/pubsub.js';
 import { CollectionService } from '../records/collection-service.js';
 import { bootstrapSystemTables } from '../records/bootstrap-system-tables.js';
+import { RecordService } from '../records/record-service.js';
 import { SettingsService } from '../settings/settings-service.js';
 import type { GalleyConfig } from './config.js';
 import { Invalidation } from './invalidation.js';
@@ -59,6 +60,8 @@ export class App {
   readonly pubsub: PubSub;
   readonly files: FileStore;
   readonly collections: CollectionService;
+  /** Record CRUD with rules, validation, expand and output shaping (REST, batch, auth, hooks). */
+  readonly records: RecordService;
   readonly settings: SettingsService;
   readonly logs: LogStore;
   readonly logWriter: LogWriter;
@@ -82,6 +85,7 @@ export class App {
     pubsub: PubSub;
     files: FileStore;
     collections: CollectionService;
+    records: RecordService;
     settings: SettingsService;
     logs: LogStore;
   }) {
@@ -93,6 +97,7 @@ export class App {
     this.pubsub = parts.pubsub;
     this.files = parts.files;
     this.collections = parts.collections;
+    this.records = parts.records;
     this.settings = parts.settings;
     this.logs = parts.logs;
     this.logWriter = new LogWriter(this.logs, {
@@ -147,6 +152,7 @@ export class App {
       const collections = new CollectionService(db);
       await collections.ensureSystemCollections();
       await collections.load();
+      const records = new RecordService({ db, collections });
 
       const settings = new SettingsService({ db, encryptionKey: config.encryptionKey });
       await settings.load();
@@ -163,6 +169,7 @@ export class App {
         pubsub,
         files,
         collections,
+        records,
         settings,
         logs,
       });

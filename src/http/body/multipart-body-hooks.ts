@@ -27,11 +27,12 @@ export function isMultipart(contentType: string | undefined): boolean {
   return contentType !== undefined && /^\s*multipart\/form-data\b/i.test(contentType);
 }
 
-export function multipartBodyHooks(limits: BodyLimits = DEFAULT_BODY_LIMITS): MultipartBodyHooks {
+/** `limits` may be a function for limits that follow live settings (batch's maxBodySize). */
+export function multipartBodyHooks(limits: BodyLimits | (() => BodyLimits) = DEFAULT_BODY_LIMITS): MultipartBodyHooks {
   return {
     preParsing: async function readMultipartBody(request, _reply, payload) {
       if (!isMultipart(request.headers['content-type'])) return payload;
-      const body = await parseMultipart(payload, request.headers, limits);
+      const body = await parseMultipart(payload, request.headers, typeof limits === 'function' ? limits() : limits);
       parsedBodies.set(request, body);
       const headers = request.raw.headers;
       delete headers['content-type'];

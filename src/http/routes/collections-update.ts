@@ -13,7 +13,7 @@ export function collectionsUpdateRoute(app: App): RouteOptions {
     preHandler: requireSuperuser,
     handler: async function updateCollection(request) {
       const { collection } = request.params as CollectionParams;
-      if (!app.collections.find(collection)) throw apiError('not_found');
+      if (!(await app.collections.findFresh(collection))) throw apiError('not_found');
       const updated = await app.collections.update(collection, request.body ?? {});
       return publicCollection(updated);
     },

@@ -13,7 +13,7 @@ export function collectionsViewRoute(app: App): RouteOptions {
     preHandler: requireSuperuser,
     handler: async function viewCollection(request) {
       const { collection } = request.params as CollectionParams;
-      const found = app.collections.find(collection);
+      const found = await app.collections.findFresh(collection);
       if (!found) throw apiError('not_found');
       return publicCollection(found);
     },

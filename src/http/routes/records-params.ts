@@ -1,0 +1,38 @@
+/** Path and query parameters shared by the record routes. */
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../../app/app.js';
+import { apiError } from '../../core/errors.js';
+import type { Collection } from '../../core/schema.js';
+
+export interface RecordsParams {
+  collection: string;
+  id?: string;
+}
+
+/** The last value of a query parameter given as a string (repeated params: the last wins). */
+export function queryString(request: FastifyRequest, name: string): string | undefined {
+  const value = (request.query as Record<string, unknown> | undefined)?.[name];
+  const last = Array.isArray(value) ? value[value.length - 1] : value;
+  return typeof last === 'string' ? last : undefined;
+}
+
+/** `{expand}` when the query has one, else `{}` (the service options are exact optional types). */
+export function expandOption(request: FastifyRequest): { expand?: string } {
+  const expand = queryString(request, 'expand');
+  return expand ? { expand } : {};
+}
+
+/**
+ * The collection of `:collection`, found fresh: a collection another node created a moment ago is
+ * loaded on the miss instead of answering 404.
+ */
+export async function routeCollection(app: App, request: FastifyRequest): Promise<Collection> {
+  const { collection } = request.params as RecordsParams;
+  const found = await app.collections.findFresh(collection);
+  if (!found) throw apiError('collection_not_found');
+  return found;
+}
+
+export function recordId(request: FastifyRequest): string {
+  return (request.params as RecordsParams).id ?? '';
+}

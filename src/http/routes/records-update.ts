@@ -1,0 +1,42 @@
+/**
+ * `PATCH /api/collections/{c}/records/{id}`: 404 unless the update rule matches; `If-Match` with a
+ * stale version is a 412 (checked inside the write transaction by the record service).
+ */
+import type { RouteOptions } from 'fastify';
+import type { App } from '../../app/app.js';
+import { multipartBodyHooks, uploadedFiles } from '../body/multipart-body-hooks.js';
+import { requestBody } from '../body/request-body.js';
+import { recordContext } from './records-context.js';
+import { formatEtag, ifMatchVersion } from './records-etag.js';
+import { recordIdempotency } from './records-idempotency.js';
+import { expandOption, recordId, routeCollection } from './records-params.js';
+import { rejectUploads } from './records-uploads.js';
+
+export function recordsUpdateRoute(app: App): RouteOptions {
+  const multipart = multipartBodyHooks();
+  const idempotency = recordIdempotency(app);
+  return {
+    method: 'PATCH',
+    url: '/api/collections/:collection/records/:id',
+    preParsing: multipart.preParsing,
+    preValidation: multipart.preValidation,
+    preHandler: idempotency.preHandler,
+    onSend: idempotency.onSend,
+    onResponse: idempotency.onResponse,
+    handler: async function updateRecord(request, reply) {
+      const ifMatch = ifMatchVersion(request.headers['if-match']);
+      const collection = await routeCollection(app, request);
+      const body = requestBody(request.body);
+      rejectUploads(uploadedFiles(request));
+      const { record, version } = await app.records.update(
+        collection.id,
+        recordId(request),
+        body,
+        { ...expandOption(request), ...(ifMatch === undefined ? {} : { ifMatch }) },
+        recordContext(request),
+      );
+      reply.header('etag', formatEtag(version));
+      return record;
+    },
+  };
+}

@@ -1,10 +1,10 @@
 /** `POST /api/collections/{c}/auth-refresh`: a fresh token for the caller's own record. */
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
-import { authRecordJson } from '../../auth/auth-record.js';
 import { authCollection, authRefresh } from '../../auth/password-auth.js';
 import { peekClaims } from '../../auth/tokens.js';
 import { authRequestInfo } from './auth-request-info.js';
+import { authResponse } from './auth-response.js';
 import type { CollectionParams } from './collection-params.js';
 
 export function authRefreshRoute(app: App): RouteOptions {
@@ -24,7 +24,7 @@ export function authRefreshRoute(app: App): RouteOptions {
         refreshable,
         authRequestInfo(request, 'default'),
       );
-      return { token: res.token, record: authRecordJson(res.collection, res.record) };
+      return authResponse(app, request, res, 'default');
     },
   };
 }

@@ -146,3 +146,39 @@ eachAppDialect('identityFields: email first when it looks like one, other unique
   assert.equal(methods.body.usernamePassword, true);
   assert.equal(methods.body.emailPassword, true);
 });
+
+eachAppDialect('auth responses go through record shaping: expand as the logged-in record, hidden fields, ?fields', async (t) => {
+  const teams = await t.call('POST', '/api/collections', {
+    body: { name: 'teams', fields: [{ name: 'title', type: 'text' }], viewRule: '@request.auth.id != ""' },
+  });
+  assert.equal(teams.status, 200, JSON.stringify(teams.body));
+  const team = await t.call('POST', '/api/collections/teams/records', { body: { title: 'Blue' } });
+  assert.equal(team.status, 200, JSON.stringify(team.body));
+  const current = await t.call('GET', '/api/collections/users');
+  await patchUsers(t, {
+    fields: [
+      ...current.body.fields,
+      { type: 'relation', name: 'team', collectionId: teams.body.id, maxSelect: 1 },
+      { type: 'text', name: 'note', hidden: true },
+    ],
+  });
+  const id = await insertUser(t.app, { email: 'carol@example.com', password: 'carol password' });
+  await t.app.db.run(`UPDATE "users" SET "team" = ?, "note" = ? WHERE "id" = ?`, [team.body.id, 'private', id]);
+
+  // The guest logging in reads `teams` (viewRule needs auth) as itself: expand works.
+  const res = await t.call('POST', '/api/collections/users/auth-with-password?expand=team', {
+    body: { identity: 'carol@example.com', password: 'carol password' },
+    token: null,
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.record.email, 'carol@example.com');
+  assert.equal(res.body.record.expand?.team?.title, 'Blue');
+  assert.equal(res.body.record.note, undefined, 'hidden fields only for superusers');
+  assert.equal(res.body.record.password, undefined);
+  assert.equal(res.body.record.tokenKey, undefined);
+
+  const refreshed = await t.call('POST', '/api/collections/users/auth-refresh?fields=token,record.id', { token: res.body.token });
+  assert.equal(refreshed.status, 200);
+  assert.deepEqual(Object.keys(refreshed.body).sort(), ['record', 'token']);
+  assert.deepEqual(refreshed.body.record, { id });
+});

@@ -1,10 +1,10 @@
 /** `POST /api/collections/{c}/auth-with-password`: `{identity, password, identityField?}` -> `{token, record}`. */
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
-import { authRecordJson } from '../../auth/auth-record.js';
 import { isSuperuser } from '../../auth/authenticate.js';
 import { authCollection, authWithPassword } from '../../auth/password-auth.js';
 import { authRequestInfo } from './auth-request-info.js';
+import { authResponse } from './auth-response.js';
 import type { CollectionParams } from './collection-params.js';
 
 export function authWithPasswordRoute(app: App): RouteOptions {
@@ -21,7 +21,7 @@ export function authWithPasswordRoute(app: App): RouteOptions {
         { identity: body.identity, password: body.password, identityField: body.identityField },
         { request: authRequestInfo(request, 'password'), isSuperuser: isSuperuser(request.auth) },
       );
-      return { token: res.token, record: authRecordJson(res.collection, res.record) };
+      return authResponse(app, request, res, 'password');
     },
   };
 }

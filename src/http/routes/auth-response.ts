@@ -1,0 +1,30 @@
+/**
+ * PocketBase's auth response `{token, record}`. The record goes through the same output-shaping
+ * step as every record response (`app.records.shape`), seen by the record that just authenticated:
+ * its email shows (the owner is asking), `password`/`tokenKey` never do, hidden fields only for a
+ * superuser, and `?expand=` resolves relations with that record as `@request.auth`.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../../app/app.js';
+import type { AuthResponse } from '../../auth/password-auth.js';
+import { ruleAuth } from '../../auth/rule-auth.js';
+import type { RecordJson } from '../../records/record-service.js';
+import type { RequestInfo } from '../../rules/index.js';
+import { authRequestInfo } from './auth-request-info.js';
+import { expandOption } from './records-params.js';
+
+export async function authResponse(
+  app: App,
+  request: FastifyRequest,
+  res: AuthResponse,
+  context: RequestInfo['context'],
+): Promise<{ token: string; record: RecordJson }> {
+  const auth = ruleAuth({ collection: res.collection, record: res.record });
+  const ctx = {
+    auth,
+    isSuperuser: res.collection.name === '_superusers',
+    request: { ...authRequestInfo(request, context), auth },
+  };
+  const record = await app.records.shape(res.collection, res.record, ctx, expandOption(request));
+  return { token: res.token, record };
+}

@@ -1,6 +1,6 @@
 /**
- * Reading auth records straight from their collection table, for login and token checks, and
- * shaping them for auth responses. Rows are decoded by the record engine's codec, so an auth
+ * Reading auth records straight from their collection table, for login and token checks (auth
+ * responses are shaped by the record engine, `app.records.shape`). Rows are decoded by the record engine's codec, so an auth
  * record has exactly the values the records API shows (SQLite 0/1 booleans, JSON text, ...).
  */
 import type { Collection } from '../core/schema.js';
@@ -34,17 +34,4 @@ export async function findAuthRecord(
   const cmp = column === 'email' ? `LOWER(${quote(column)}) = LOWER(?)` : `${quote(column)} = ?`;
   const row = await db.get(`SELECT * FROM ${quote(collection.name)} WHERE ${cmp} LIMIT 1`, [value]);
   return row ? (decodeRow(collection, row) as AuthRecord) : undefined;
-}
-
-/**
- * The record as an auth response shows it: `collectionId`/`collectionName` first, secrets and hidden
- * fields left out, `email` always present (the owner is asking).
- */
-export function authRecordJson(collection: Collection, record: AuthRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = { collectionId: collection.id, collectionName: collection.name };
-  for (const field of collection.fields) {
-    if (field.hidden || field.type === 'password' || field.name === 'tokenKey') continue;
-    out[field.name] = record[field.name];
-  }
-  return out;
 }

@@ -3,7 +3,7 @@
  * the CLI with one line on stderr and a non-zero exit code, never a stack trace. Everything that
  * is known to be such a failure is turned into a CliError here, in one place.
  */
-import { redactUrl } from './redact-url.js';
+import { redactUrl } from '../lib/redact-url.js';
 
 export class CliError extends Error {
   readonly exitCode: number;

@@ -13,7 +13,7 @@ import { DEFAULT_DIR } from './config-options.js';
 import { loadAppFile } from './load-app-file.js';
 import { configFromCommand, openApp } from './open-app.js';
 import { packageVersion } from './package-version.js';
-import { redactUrl } from './redact-url.js';
+import { redactUrl } from '../lib/redact-url.js';
 
 const out = (line = ''): void => {
   process.stdout.write(`${line}\n`);

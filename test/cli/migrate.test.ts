@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createTestPostgres, requireService } from '../../src/testing/services.js';
 import { runCli, startServe, type ServeProcess } from './cli-process.js';
+import { superuserLogin } from './superuser-login.js';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'galley-cli-migrate-'));
@@ -84,13 +85,9 @@ test('migrate create/status/up/down on PostgreSQL', async (t) => {
 });
 
 async function superuserToken(url: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${url}/api/collections/_superusers/auth-with-password`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ identity: email, password }),
-  });
-  assert.equal(res.status, 200);
-  return ((await res.json()) as { token: string }).token;
+  const { status, body } = await superuserLogin(url, email, password);
+  assert.equal(status, 200);
+  return String(body.token);
 }
 
 async function api(url: string, token: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {

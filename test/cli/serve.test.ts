@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createTestPostgres, requireService } from '../../src/testing/services.js';
 import { isBuilt, runCli, startServe } from './cli-process.js';
+import { superuserLogin } from './superuser-login.js';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'galley-cli-'));
@@ -14,15 +15,6 @@ async function tempDir(): Promise<string> {
 async function health(url: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${url}/api/health`);
   return { status: res.status, body: await res.json() };
-}
-
-async function login(url: string, identity: string, password: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${url}/api/collections/_superusers/auth-with-password`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ identity, password }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 test('serve on an empty SQLite dir answers /api/health, says how to log in, and stops cleanly on SIGTERM', async () => {
@@ -86,20 +78,20 @@ test('superuser upsert, then log in over HTTP; delete removes it', async () => {
     const server = await startServe(['--dir', data, '--http', '127.0.0.1:0']);
     try {
       assert.doesNotMatch(server.output().stdout, /No superuser yet/);
-      const ok = await login(server.url, 'admin@example.com', 'correct horse');
+      const ok = await superuserLogin(server.url, 'admin@example.com', 'correct horse');
       assert.equal(ok.status, 200);
       assert.equal(typeof ok.body.token, 'string');
-      assert.equal((await login(server.url, 'admin@example.com', 'wrong password')).status, 400);
+      assert.equal((await superuserLogin(server.url, 'admin@example.com', 'wrong password')).status, 400);
 
       // Upsert again while the server runs: the new password works at once.
       const updated = await runCli(['superuser', 'upsert', 'admin@example.com', 'battery staple', '--dir', data]);
       assert.equal(updated.code, 0, updated.stderr);
       assert.match(updated.stdout, /updated/);
-      assert.equal((await login(server.url, 'admin@example.com', 'battery staple')).status, 200);
+      assert.equal((await superuserLogin(server.url, 'admin@example.com', 'battery staple')).status, 200);
 
       const deleted = await runCli(['superuser', 'delete', 'admin@example.com', '--dir', data]);
       assert.equal(deleted.code, 0, deleted.stderr);
-      assert.equal((await login(server.url, 'admin@example.com', 'battery staple')).status, 400);
+      assert.equal((await superuserLogin(server.url, 'admin@example.com', 'battery staple')).status, 400);
       const again = await runCli(['superuser', 'delete', 'admin@example.com', '--dir', data]);
       assert.equal(again.code, 1);
       assert.match(again.stderr, /no superuser with the email admin@example.com/);
@@ -172,7 +164,7 @@ test('serve --db postgres://... on an empty schema answers /api/health', async (
     assert.equal(up.code, 0, up.stderr);
     const again = await startServe(['--dir', join(dir, 'data'), '--db', pg.url, '--http', '127.0.0.1:0']);
     try {
-      assert.equal((await login(again.url, 'pg@example.com', 'long enough')).status, 200);
+      assert.equal((await superuserLogin(again.url, 'pg@example.com', 'long enough')).status, 200);
     } finally {
       await again.stop();
     }

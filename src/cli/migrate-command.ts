@@ -60,5 +60,15 @@ export function migrateCommand(parent: Command): Command {
       await runMigrateStatus(cmd);
     }),
   );
+  migrate.addCommand(
+    withDatabase(
+      new Command('collections')
+        .copyInheritedSettings(parent)
+        .description('write a migration file with a snapshot of every (non-system) collection in the database'),
+    ).action(async (_opts: unknown, cmd: Command) => {
+      const { runMigrateCollections } = await import('./run-migrate.js');
+      await runMigrateCollections(cmd);
+    }),
+  );
   return migrate;
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import type { App } from '../app/app.js';
+import { collectionsSnapshotSource } from '../migrations/collection-migration-source.js';
 import { blankMigrationSource, createMigrationFile } from '../migrations/create-migration-file.js';
 import { Migrator } from '../migrations/migrator.js';
 import { CliError } from './cli-error.js';
@@ -56,4 +57,13 @@ export async function runMigrateCreate(cmd: Command, name: string): Promise<void
     throw new CliError(err instanceof Error ? err.message : String(err));
   }
   process.stdout.write(`created ${shown(created.path)}\n`);
+}
+
+export async function runMigrateCollections(cmd: Command): Promise<void> {
+  await withMigrator(cmd, async (migrator, app) => {
+    // System collections are Galley's own and exist on every database already.
+    const collections = app.collections.all().filter((c) => !c.system);
+    const created = await createMigrationFile(migrator.dir, 'collections_snapshot', collectionsSnapshotSource(collections));
+    process.stdout.write(`created ${shown(created.path)} (${collections.length} collection(s))\n`);
+  });
 }

@@ -7,7 +7,8 @@ import type { Database } from '../db/database.js';
 import { CollectionService } from '../records/collection-service.js';
 import { createTestDatabase, eachDatabase } from '../testing/databases.js';
 import { startAutomigrate } from './automigrate.js';
-import { collectionSnapshot } from './collection-migration-source.js';
+import { collectionSnapshot, collectionsSnapshotSource } from './collection-migration-source.js';
+import { createMigrationFile } from './create-migration-file.js';
 import { Migrator } from './migrator.js';
 
 async function collectionsOn(db: Database): Promise<CollectionService> {
@@ -133,6 +134,29 @@ eachDatabase('automigrate ignores changes made by running migrations', async (db
     await auto.stop();
     assert.deepEqual(await readdir(dir), ['1700000000_by_hand.ts']);
   } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+eachDatabase('a collections snapshot file rebuilds the schema elsewhere and changes nothing where it came from', async (db, ctx) => {
+  const dir = await mkdtemp(join(tmpdir(), 'galley-snapshot-'));
+  const fresh = await createTestDatabase(ctx.dialect);
+  try {
+    const collections = await collectionsOn(db);
+    await changeSchema(collections);
+    const source = collectionsSnapshotSource(collections.all().filter((c) => !c.system));
+    await createMigrationFile(dir, 'collections_snapshot', source);
+
+    const freshCollections = await collectionsOn(fresh.db);
+    assert.equal((await new Migrator({ db: fresh.db, collections: freshCollections, dir }).up()).length, 1);
+    assert.deepEqual(schemaOf(freshCollections), schemaOf(collections));
+
+    // Where the schema already matches, applying it is a no-op.
+    const expected = schemaOf(collections);
+    assert.equal((await new Migrator({ db, collections, dir }).up()).length, 1);
+    assert.deepEqual(schemaOf(collections), expected);
+  } finally {
+    await fresh.cleanup();
     await rm(dir, { recursive: true, force: true });
   }
 });

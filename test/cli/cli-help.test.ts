@@ -12,6 +12,7 @@ const commands = [
   ['migrate', 'down'],
   ['migrate', 'create'],
   ['migrate', 'status'],
+  ['migrate', 'collections'],
 ];
 
 test('every command has --help, which exits 0', async () => {

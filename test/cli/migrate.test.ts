@@ -157,6 +157,15 @@ test('serve --dev writes migrations for API schema changes; migrate up rebuilds 
       await prod.stop();
     }
     assert.equal((await readdir(migrations)).length, 4, 'production mode writes no files');
+
+    // `migrate collections` snapshots the same schema into one file that rebuilds it too.
+    const snapshots = join(dir, 'snapshot');
+    const snap = await runCli(['migrate', 'collections', '--dir', join(dir, 'a'), '--migrations', snapshots]);
+    assert.equal(snap.code, 0, snap.stderr);
+    assert.match(snap.stdout, /created .*_collections_snapshot\.ts \(2 collection\(s\)\)/);
+    const fromSnapshot = await runCli(['migrate', 'up', '--dir', join(dir, 'c'), '--migrations', snapshots]);
+    assert.equal(fromSnapshot.code, 0, fromSnapshot.stderr);
+    assert.match(fromSnapshot.stdout, /1 migration\(s\) applied/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

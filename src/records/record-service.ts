@@ -13,8 +13,8 @@ import type { Collection } from '../core/schema.js';
 import { zeroValue } from '../core/schema.js';
 import type { Database, SqlParam, Transaction } from '../db/database.js';
 import { randomRecordId } from '../auth/random-string.js';
-import { invalidFilterError, invalidSortError, parseSort, RuleSyntaxError } from '../rules/index.js';
-import type { AuthRecord, PreparedRule, RequestInfo, RuleCache } from '../rules/index.js';
+import { invalidFilterError, invalidSortError, parseSort, RuleCache, RuleSyntaxError } from '../rules/index.js';
+import type { AuthRecord, PreparedRule, RequestInfo } from '../rules/index.js';
 import type { CollectionService } from './collection-service.js';
 import type { ErrorTree } from './error-tree.js';
 import { applyAuthBody, hashPassword } from './record-auth-fields.js';
@@ -85,6 +85,8 @@ export class RecordService {
   readonly #listeners = new Set<RecordChangeListener>();
   /** Tables known to have `_version` (checked once per table name per process). */
   readonly #versioned = new Set<string>();
+  /** ORDER BY text per (schema version, collection, superuser, sort): parsing a sort resolves paths. */
+  readonly #sorts = new RuleCache<string>(1000);
 
   constructor(deps: { db: Database; collections: CollectionService; rules?: RuleCache<PreparedRule | Error> }) {
     this.#db = deps.db;
@@ -140,15 +142,22 @@ export class RecordService {
       throw apiError('forbidden', 'Only superusers can sort by @collection and @request.');
     }
     let orderBy: string;
-    try {
-      // no sort: insertion order (@rowid), the same on both engines; views have no rowid, so id
-      const effective = sort !== '' ? sort : c.type === 'view' ? 'id' : '@rowid';
-      orderBy = parseSort(effective, {
-        collection: c, schema: this.#collections, dialect: this.#db.dialect, allowHiddenFields: ctx.isSuperuser,
-      }).sql;
-    } catch (err) {
-      if (err instanceof RuleSyntaxError) throw invalidSortError(err);
-      throw err;
+    // no sort: insertion order (@rowid), the same on both engines; views have no rowid, so id
+    const effective = sort !== '' ? sort : c.type === 'view' ? 'id' : '@rowid';
+    const sortKey = RuleCache.key([this.#collections.version, c.id, ctx.isSuperuser, effective]);
+    const cachedSort = this.#sorts.get(sortKey);
+    if (cachedSort !== undefined) orderBy = cachedSort;
+    else {
+      try {
+        orderBy = parseSort(effective, {
+          collection: c, schema: this.#collections, dialect: this.#db.dialect, allowHiddenFields: ctx.isSuperuser,
+        }).sql;
+      } catch (err) {
+        if (err instanceof RuleSyntaxError) throw invalidSortError(err);
+        throw err;
+      }
+      // @random renders the same text each time; only the database's evaluation is random
+      this.#sorts.set(sortKey, orderBy);
     }
     const orderSql = orderBy === '' ? '' : ` ORDER BY ${orderBy}`;
 
@@ -162,7 +171,7 @@ export class RecordService {
       totalPages = Math.ceil(totalItems / perPage);
     }
     const offset = (page - 1) * perPage;
-    const rows = await this.#reader.select(c, whereSql, params, `${orderSql} LIMIT ${perPage} OFFSET ${offset}`);
+    const rows = await this.#reader.select(c, whereSql, [...params, perPage, offset], `${orderSql} LIMIT ? OFFSET ?`);
     const items = await this.#output(c, rows.map((r) => r.record), ctx, opts.expand);
     return { page, perPage, totalItems, totalPages, items };
   }

@@ -139,6 +139,8 @@ function actionContext(request: FastifyRequest, action: BatchAction): RecordCont
 async function runAction(app: App, request: FastifyRequest, action: BatchAction): Promise<BatchResult> {
   const collection = await app.collections.findFresh(action.collection);
   if (!collection) throw apiError('collection_not_found');
+  // As for the single-record routes: no id holds NUL, and PostgreSQL rejects it as a parameter.
+  if (action.id.includes('\0')) throw apiError('not_found');
   const ctx = actionContext(request, action);
   const expand = action.query.expand ? { expand: action.query.expand } : {};
   const ifMatch = ifMatchVersion(action.headers['if-match']);

@@ -9,7 +9,7 @@ import { requestBody } from '../body/request-body.js';
 import { recordContext } from './records-context.js';
 import { formatEtag } from './records-etag.js';
 import { recordIdempotency } from './records-idempotency.js';
-import { expandOption, routeCollection } from './records-params.js';
+import { checkFieldsParam, expandOption, routeCollection } from './records-params.js';
 import { rejectUploads } from './records-uploads.js';
 
 export function recordsCreateRoute(app: App): RouteOptions {
@@ -24,6 +24,7 @@ export function recordsCreateRoute(app: App): RouteOptions {
     onSend: idempotency.onSend,
     onResponse: idempotency.onResponse,
     handler: async function createRecord(request, reply) {
+      checkFieldsParam(request);
       const collection = await routeCollection(app, request);
       const body = requestBody(request.body);
       rejectUploads(uploadedFiles(request));

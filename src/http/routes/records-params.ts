@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { App } from '../../app/app.js';
 import { apiError } from '../../core/errors.js';
 import type { Collection } from '../../core/schema.js';
+import { compileFields, FieldsSyntaxError } from '../../lib/pick-fields.js';
 
 export interface RecordsParams {
   collection: string;
@@ -33,6 +34,28 @@ export async function routeCollection(app: App, request: FastifyRequest): Promis
   return found;
 }
 
+/**
+ * The `:id` path parameter. No record id can contain NUL, and PostgreSQL refuses NUL in text
+ * parameters outright (an error, not "no rows"), so such an id is answered 404 before any query.
+ */
 export function recordId(request: FastifyRequest): string {
-  return (request.params as RecordsParams).id ?? '';
+  const id = (request.params as RecordsParams).id ?? '';
+  if (id.includes('\0')) throw apiError('not_found');
+  return id;
+}
+
+/**
+ * Checks `?fields=` before a write. The fields middleware applies it when the response is
+ * serialised, after the transaction committed: a broken expression found there would answer 400
+ * for a write that happened. Compiling a short expression is cheap next to the write.
+ */
+export function checkFieldsParam(request: FastifyRequest): void {
+  const fields = queryString(request, 'fields');
+  if (!fields) return;
+  try {
+    compileFields(fields);
+  } catch (err) {
+    if (err instanceof FieldsSyntaxError) throw apiError('invalid_query_param', `Invalid fields parameter: ${err.message}.`);
+    throw err;
+  }
 }

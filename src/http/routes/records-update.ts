@@ -9,7 +9,7 @@ import { requestBody } from '../body/request-body.js';
 import { recordContext } from './records-context.js';
 import { formatEtag, ifMatchVersion } from './records-etag.js';
 import { recordIdempotency } from './records-idempotency.js';
-import { expandOption, recordId, routeCollection } from './records-params.js';
+import { checkFieldsParam, expandOption, recordId, routeCollection } from './records-params.js';
 import { rejectUploads } from './records-uploads.js';
 
 export function recordsUpdateRoute(app: App): RouteOptions {
@@ -25,6 +25,7 @@ export function recordsUpdateRoute(app: App): RouteOptions {
     onResponse: idempotency.onResponse,
     handler: async function updateRecord(request, reply) {
       const ifMatch = ifMatchVersion(request.headers['if-match']);
+      checkFieldsParam(request);
       const collection = await routeCollection(app, request);
       const body = requestBody(request.body);
       rejectUploads(uploadedFiles(request));

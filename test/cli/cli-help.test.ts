@@ -19,11 +19,13 @@ test('every command has --help, which exits 0', async () => {
   const top = await runCli(['--help']);
   assert.equal(top.code, 0);
   for (const name of ['serve', 'superuser', 'migrate']) assert.match(top.stdout, new RegExp(`\\n  ${name}\\b`));
-  for (const cmd of commands) {
-    const res = await runCli([...cmd, '--help']);
-    assert.equal(res.code, 0, `${cmd.join(' ')} --help: ${res.stderr}`);
-    assert.match(res.stdout, new RegExp(`^Usage: galley ${cmd.join(' ')}`), cmd.join(' '));
-  }
+  // Independent processes: run them side by side to keep the suite short.
+  const results = await Promise.all(commands.map((cmd) => runCli([...cmd, '--help'])));
+  commands.forEach((cmd, i) => {
+    const res = results[i];
+    assert.equal(res?.code, 0, `${cmd.join(' ')} --help: ${res?.stderr}`);
+    assert.match(res?.stdout ?? '', new RegExp(`^Usage: galley ${cmd.join(' ')}`), cmd.join(' '));
+  });
   const serve = await runCli(['help', 'serve']);
   assert.equal(serve.code, 0);
   for (const env of ['GALLEY_DIR', 'GALLEY_HTTP', 'GALLEY_DATABASE_URL', 'GALLEY_REDIS_URL', 'GALLEY_DEV', 'GALLEY_APP', 'GALLEY_MIGRATIONS']) {

@@ -13,7 +13,9 @@ export type DbErrorKind =
   | 'serialization'
   | 'undefined_table'
   | 'undefined_column'
-  | 'syntax';
+  | 'syntax'
+  /** Text the engine cannot store, e.g. a NUL byte in a PostgreSQL text parameter: bad input. */
+  | 'invalid_text';
 
 const byCode: Record<string, DbErrorKind> = {
   SQLITE_CONSTRAINT_UNIQUE: 'unique',
@@ -35,6 +37,8 @@ const byCode: Record<string, DbErrorKind> = {
   '42P01': 'undefined_table',
   '42703': 'undefined_column',
   '42601': 'syntax',
+  '22021': 'invalid_text',
+  '22P05': 'invalid_text',
 };
 
 export function dbErrorKind(err: unknown): DbErrorKind | undefined {

@@ -6,6 +6,7 @@
 import { ApiError, apiError, isApiError } from '../core/errors.js';
 import type { ErrorCode, ErrorData } from '../core/errors.js';
 import { fieldError } from '../core/errors.js';
+import { dbErrorKind } from '../db/db-error-kind.js';
 
 interface FastifyLikeError {
   code?: unknown;
@@ -55,6 +56,10 @@ export function toApiError(err: unknown): { error: ApiError; unexpected: boolean
     return { error: apiError(STATUS_CODES[status] ?? 'bad_request', undefined, undefined, err), unexpected: false };
   }
   if (status === 503) return { error: apiError('unavailable', undefined, undefined, err), unexpected: false };
+  // Whatever route passed it along, text the database refuses to store came from the client.
+  const kind = dbErrorKind(err);
+  if (kind === 'invalid_text') return { error: apiError('bad_request', undefined, undefined, err), unexpected: false };
+  if (kind === 'busy') return { error: apiError('unavailable', undefined, undefined, err), unexpected: true };
   return { error: apiError('internal', undefined, undefined, err), unexpected: true };
 }
 

@@ -4,7 +4,8 @@
  * `docs/internals/storage-layout.md` says. Every target loads the same rows, so the same request
  * must produce the same bytes everywhere.
  */
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { BetterSqlite3Driver as Database } from '../src/db/sqlite/better-sqlite3-driver.js';
 
 export const POSTS_COLLECTION_ID = 'pbc_1125843985';
 export const USERS_COLLECTION_ID = '_pb_users_auth_';
@@ -125,7 +126,7 @@ CREATE INDEX IF NOT EXISTS "idx_posts_views" ON "posts" ("views", "published", "
 `;
 
 /** Inserts the rows into an open SQLite database whose `posts` table already exists. */
-export function insertPosts(db: Database.Database, rows: Iterable<PostRow>): { ids: string[]; published: string[]; hidden: string[] } {
+export function insertPosts(db: BetterSqlite3.Database, rows: Iterable<PostRow>): { ids: string[]; published: string[]; hidden: string[] } {
   const insert = db.prepare(
     `INSERT INTO "posts" ("id", "title", "body", "published", "owner", "views", "created", "updated")
      VALUES (@id, @title, @body, @published, @owner, @views, @created, @updated)`,

@@ -9,7 +9,8 @@
  *   node --import tsx bench/baseline/fastify-sqlite-server.ts --db FILE --port 0
  * It prints `ready <port>` on stdout once listening.
  */
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { BetterSqlite3Driver as Database } from '../../src/db/sqlite/better-sqlite3-driver.js';
 import Fastify from 'fastify';
 import { parseArgs } from 'node:util';
 import { POSTS_COLLECTION_ID } from '../dataset.js';
@@ -45,8 +46,8 @@ type Order = 'desc' | 'asc' | 'none';
 const ORDER_SQL: Record<Order, string> = { desc: 'ORDER BY "created" DESC', asc: 'ORDER BY "created" ASC', none: 'ORDER BY "rowid"' };
 // One prepared statement per (filter?, order) shape, built at start: no SQL text per request.
 const listStmts = {
-  filtered: {} as Record<Order, Database.Statement<[number, string, number, number], PostRow>>,
-  all: {} as Record<Order, Database.Statement<[string, number, number], PostRow>>,
+  filtered: {} as Record<Order, BetterSqlite3.Statement<[number, string, number, number], PostRow>>,
+  all: {} as Record<Order, BetterSqlite3.Statement<[string, number, number], PostRow>>,
 };
 for (const order of ['desc', 'asc', 'none'] as const) {
   listStmts.filtered[order] = db.prepare(`SELECT ${COLUMNS} FROM "posts" WHERE ("views" > ?) AND ${RULE} ${ORDER_SQL[order]} LIMIT ? OFFSET ?`);

@@ -7,7 +7,7 @@
  * Returns why not, instead of a target, while a piece is missing (build, records API), so the
  * harness still runs the baseline and reports "not available yet".
  */
-import Database from 'better-sqlite3';
+import { BetterSqlite3Driver as Database } from '../../src/db/sqlite/better-sqlite3-driver.js';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -12,7 +12,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { BetterSqlite3Driver } from './better-sqlite3-driver.js';
 import { AsyncMutex } from '../../lib/async-mutex.js';
 import { defaultAfterCommitErrorHandler, runAfterCommit } from '../after-commit.js';
 import type { AfterCommitErrorHandler, AfterCommitFn } from '../after-commit.js';
@@ -74,7 +75,7 @@ export class SqliteDatabase implements Database {
 
     const memory = options.file === ':memory:' || options.file === '';
     if (!memory) mkdirSync(dirname(options.file), { recursive: true });
-    this.#writer = new BetterSqlite3(options.file);
+    this.#writer = new BetterSqlite3Driver(options.file);
     try {
       // Opening may meet another process's write lock (a CLI command while the server writes):
       // wait for it in full here, blocking is acceptable at startup; later waits are sliced.
@@ -93,7 +94,7 @@ export class SqliteDatabase implements Database {
       } catch (err) {
         if (!isBusy(err)) throw err;
       }
-      this.#reader = memory ? this.#writer : new BetterSqlite3(options.file, { readonly: true });
+      this.#reader = memory ? this.#writer : new BetterSqlite3Driver(options.file, { readonly: true });
       if (this.#reader !== this.#writer) {
         this.#reader.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
         this.#reader.pragma('foreign_keys = ON');

@@ -1,7 +1,7 @@
 /** `GET /api/logs` (superusers): paginated, filterable, newest first by default. */
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
-import { compileLogFilter, compileLogSort } from '../../logs/log-filter.js';
+import { compileLogFilter, compileLogSort } from '../../logs/log-collection.js';
 import { listResult, parseListQuery } from '../list-query.js';
 import { requireSuperuser } from '../middleware/require-superuser.js';
 

@@ -1,7 +1,7 @@
 /** `GET /api/logs/stats` (superusers): `[{total, date}]` per hour, optionally filtered. */
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
-import { compileLogFilter } from '../../logs/log-filter.js';
+import { compileLogFilter } from '../../logs/log-collection.js';
 import { requireSuperuser } from '../middleware/require-superuser.js';
 
 export function logsStatsRoute(app: App): RouteOptions {

@@ -6,8 +6,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { inferFormValue } from '../lib/form-value.js';
+import { registerMultipartParser } from './body/multipart-body.js';
 
 export function registerBodyParsers(fastify: FastifyInstance): void {
+  registerMultipartParser(fastify);
   const parseJson = fastify.getDefaultJsonParser('remove', 'remove');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, function parseJsonOrEmpty(request, body, done) {

@@ -1,53 +1,42 @@
 /**
- * Multipart bodies for the routes that accept them (records, batch), as route-level hooks.
- *
- * Why hooks and not a content-type parser: parsers are registered on the Fastify instance in
- * `server.ts`, which this folder does not own yet. `preParsing` reads the whole multipart stream,
- * then marks the request as body-less so Fastify's parser lookup (which would answer 415 for
- * multipart) is skipped; `preValidation` puts the parsed fields where every other parser puts
- * them, `request.body`. When the server registers `multipart/form-data` itself, these hooks see an
- * already parsed body and do nothing.
+ * `multipart/form-data` bodies, parsed by one content-type parser registered with the server. Only
+ * routes that opt in through their config (`multipartRoute(limits)`: records create/update, batch)
+ * accept multipart; on any other route the parser refuses it with 415, as for an unknown type.
+ * Limits may be a function for limits that follow live settings (batch's maxBodySize). The string
+ * fields become `request.body`; the file parts are kept beside the request for `uploadedFiles`.
  */
 import type { Readable } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { apiError } from '../../core/errors.js';
 import { DEFAULT_BODY_LIMITS } from './body-limits.js';
 import type { BodyLimits } from './body-limits.js';
 import { parseMultipart } from './parse-multipart.js';
-import type { MultipartBody } from './parse-multipart.js';
 import type { UploadedFile } from './uploaded-file.js';
 
-const parsedBodies = new WeakMap<FastifyRequest, MultipartBody>();
+const uploads = new WeakMap<FastifyRequest, readonly UploadedFile[]>();
 
-export interface MultipartBodyHooks {
-  preParsing: (request: FastifyRequest, reply: FastifyReply, payload: Readable) => Promise<Readable>;
-  preValidation: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+type LimitsSource = BodyLimits | (() => BodyLimits);
+
+interface MultipartConfig {
+  multipart?: LimitsSource;
 }
 
-export function isMultipart(contentType: string | undefined): boolean {
-  return contentType !== undefined && /^\s*multipart\/form-data\b/i.test(contentType);
+/** Route `config` that lets a route accept multipart bodies with these limits. */
+export function multipartRoute(limits: LimitsSource = DEFAULT_BODY_LIMITS): MultipartConfig {
+  return { multipart: limits };
 }
 
-/** `limits` may be a function for limits that follow live settings (batch's maxBodySize). */
-export function multipartBodyHooks(limits: BodyLimits | (() => BodyLimits) = DEFAULT_BODY_LIMITS): MultipartBodyHooks {
-  return {
-    preParsing: async function readMultipartBody(request, _reply, payload) {
-      if (!isMultipart(request.headers['content-type'])) return payload;
-      const body = await parseMultipart(payload, request.headers, typeof limits === 'function' ? limits() : limits);
-      parsedBodies.set(request, body);
-      const headers = request.raw.headers;
-      delete headers['content-type'];
-      delete headers['transfer-encoding'];
-      headers['content-length'] = '0';
-      return payload;
-    },
-    preValidation: async function attachMultipartBody(request) {
-      const body = parsedBodies.get(request);
-      if (body) request.body = body.fields;
-    },
-  };
+export function registerMultipartParser(fastify: FastifyInstance): void {
+  fastify.addContentTypeParser('multipart/form-data', async function parseMultipartBody(request: FastifyRequest, payload: Readable) {
+    const source = (request.routeOptions.config as MultipartConfig | undefined)?.multipart;
+    if (source === undefined) throw apiError('unsupported_media_type');
+    const body = await parseMultipart(payload, request.headers, typeof source === 'function' ? source() : source);
+    uploads.set(request, body.files);
+    return body.fields;
+  });
 }
 
 /** The file parts of a multipart request (empty for any other body). */
 export function uploadedFiles(request: FastifyRequest): readonly UploadedFile[] {
-  return parsedBodies.get(request)?.files ?? [];
+  return uploads.get(request) ?? [];
 }

@@ -14,7 +14,7 @@ import { apiError, isApiError } from '../../core/errors.js';
 import type { ApiError } from '../../core/errors.js';
 import { compileFields, FieldsSyntaxError, pickFields } from '../../lib/pick-fields.js';
 import type { RecordContext } from '../../records/record-service.js';
-import { multipartBodyHooks, uploadedFiles } from '../body/multipart-body-hooks.js';
+import { multipartRoute, uploadedFiles } from '../body/multipart-body.js';
 import { DEFAULT_BODY_LIMITS } from '../body/body-limits.js';
 import { requestBody } from '../body/request-body.js';
 import { parseBatchAction } from './records-batch-action.js';
@@ -44,7 +44,6 @@ class BatchItemFailure extends Error {
 
 export function batchRoute(app: App): RouteOptions {
   const maxBody = (): number => app.settings.get().batch.maxBodySize || DEFAULT_MAX_BODY;
-  const multipart = multipartBodyHooks(() => ({ ...DEFAULT_BODY_LIMITS, maxBytes: maxBody(), maxFieldBytes: maxBody() }));
   const idempotency = recordIdempotency(app);
   return {
     method: 'POST',
@@ -56,8 +55,7 @@ export function batchRoute(app: App): RouteOptions {
       const length = Number(request.headers['content-length']);
       if (Number.isFinite(length) && length > maxBody()) throw apiError('payload_too_large');
     },
-    preParsing: multipart.preParsing,
-    preValidation: multipart.preValidation,
+    config: multipartRoute(() => ({ ...DEFAULT_BODY_LIMITS, maxBytes: maxBody(), maxFieldBytes: maxBody() })),
     preHandler: idempotency.preHandler,
     onSend: idempotency.onSend,
     onResponse: idempotency.onResponse,

@@ -4,7 +4,7 @@
  */
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
-import { multipartBodyHooks, uploadedFiles } from '../body/multipart-body-hooks.js';
+import { multipartRoute, uploadedFiles } from '../body/multipart-body.js';
 import { requestBody } from '../body/request-body.js';
 import { recordContext } from './records-context.js';
 import { formatEtag } from './records-etag.js';
@@ -13,13 +13,11 @@ import { checkFieldsParam, expandOption, routeCollection } from './records-param
 import { rejectUploads } from './records-uploads.js';
 
 export function recordsCreateRoute(app: App): RouteOptions {
-  const multipart = multipartBodyHooks();
   const idempotency = recordIdempotency(app);
   return {
     method: 'POST',
     url: '/api/collections/:collection/records',
-    preParsing: multipart.preParsing,
-    preValidation: multipart.preValidation,
+    config: multipartRoute(),
     preHandler: idempotency.preHandler,
     onSend: idempotency.onSend,
     onResponse: idempotency.onResponse,

@@ -4,7 +4,7 @@
  */
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
-import { multipartBodyHooks, uploadedFiles } from '../body/multipart-body-hooks.js';
+import { multipartRoute, uploadedFiles } from '../body/multipart-body.js';
 import { requestBody } from '../body/request-body.js';
 import { recordContext } from './records-context.js';
 import { formatEtag, ifMatchVersion } from './records-etag.js';
@@ -13,13 +13,11 @@ import { checkFieldsParam, expandOption, recordId, routeCollection } from './rec
 import { rejectUploads } from './records-uploads.js';
 
 export function recordsUpdateRoute(app: App): RouteOptions {
-  const multipart = multipartBodyHooks();
   const idempotency = recordIdempotency(app);
   return {
     method: 'PATCH',
     url: '/api/collections/:collection/records/:id',
-    preParsing: multipart.preParsing,
-    preValidation: multipart.preValidation,
+    config: multipartRoute(),
     preHandler: idempotency.preHandler,
     onSend: idempotency.onSend,
     onResponse: idempotency.onResponse,

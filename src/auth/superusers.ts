@@ -5,7 +5,7 @@
 import type { Collection } from '../core/schema.js';
 import type { Database } from '../db/database.js';
 import { hashPassword } from './password.js';
-import { randomRecordId, randomString } from './random-string.js';
+import { randomRecordId, randomString } from '../lib/random-string.js';
 
 export const SUPERUSERS = '_superusers';
 

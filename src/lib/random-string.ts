@@ -1,10 +1,10 @@
 /**
  * Random strings from a given alphabet without modulo bias (rejection sampling over crypto bytes):
- * record ids, token keys, request ids.
+ * record ids, token keys, log ids.
  *
- * Bytes come from a pooled buffer refilled 4 KiB at a time: every record create asks for an id, and
- * a `randomBytes` call per id costs a native round trip each time (the same reason Node caches
- * entropy for `randomUUID`). The bytes are the same CSPRNG output, each used once.
+ * Bytes come from a pooled buffer refilled 4 KiB at a time: every record create and every request
+ * log asks for an id, and a `randomBytes` call per id costs a native round trip each time (the same
+ * reason Node caches entropy for `randomUUID`). The bytes are the same CSPRNG output, each used once.
  */
 import { randomFillSync } from 'node:crypto';
 

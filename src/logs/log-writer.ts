@@ -1,11 +1,12 @@
 /**
  * Writes logs off the hot path: entries are buffered and flushed as one INSERT every `intervalMs`
  * or as soon as `maxBuffer` entries are waiting, and once more on close. A request only pays for an
- * array push. If the database is down, the batch is dropped and reported once per failure streak:
- * logs must never take the API down with them.
+ * array push: deferred entries become rows (id, dates, data) in the flush. If the database is
+ * down, the batch is dropped and reported once per failure streak: logs must never take the API
+ * down with them.
  */
 import { AsyncResource } from 'node:async_hooks';
-import type { LogEntry, LogStore } from './log-store.js';
+import type { DeferredLogEntry, LogEntry, LogStore } from './log-store.js';
 
 export interface LogWriterOptions {
   intervalMs?: number;
@@ -24,7 +25,7 @@ export class LogWriter {
   // Timers started from a request would inherit its async context (and with it, on SQLite, a
   // transaction the request may hold); flushing in the writer's own scope keeps them apart.
   readonly #scope = new AsyncResource('GalleyLogWriter');
-  #buffer: LogEntry[] = [];
+  #buffer: (LogEntry | DeferredLogEntry)[] = [];
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #failing = false;
@@ -38,7 +39,7 @@ export class LogWriter {
     this.#onError = options.onError ?? (() => {});
   }
 
-  write(entry: LogEntry): void {
+  write(entry: LogEntry | DeferredLogEntry): void {
     if (this.#closed || this.#buffer.length >= this.#maxPending) return;
     this.#buffer.push(entry);
     if (this.#buffer.length >= this.#maxBuffer) {
@@ -70,13 +71,13 @@ export class LogWriter {
 
   async #flushNow(): Promise<void> {
     if (this.#buffer.length === 0) return;
-    const batch = this.#buffer;
+    const pending = this.#buffer;
     this.#buffer = [];
     try {
-      await this.#store.insertMany(batch);
+      await this.#store.insertMany(pending.map((e) => ('toEntry' in e ? e.toEntry() : e)));
       this.#failing = false;
     } catch (err) {
-      if (!this.#failing) this.#onError(err, batch.length);
+      if (!this.#failing) this.#onError(err, pending.length);
       this.#failing = true;
     }
   }

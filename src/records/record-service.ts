@@ -12,7 +12,7 @@ import { apiError, validationError } from '../core/errors.js';
 import type { Collection } from '../core/schema.js';
 import { zeroValue } from '../core/schema.js';
 import type { Database, SqlParam, Transaction } from '../db/database.js';
-import { randomRecordId } from '../auth/random-string.js';
+import { randomRecordId } from '../lib/random-string.js';
 import { invalidFilterError, invalidSortError, parseSort, RuleCache, RuleSyntaxError } from '../rules/index.js';
 import type { AuthRecord, PreparedRule, RequestInfo } from '../rules/index.js';
 import type { CollectionService } from './collection-service.js';

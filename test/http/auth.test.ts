@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { hashPassword } from '../../src/auth/password.js';
-import { randomRecordId, randomString } from '../../src/auth/random-string.js';
+import { randomRecordId, randomString } from '../../src/lib/random-string.js';
 import { deleteSuperuser, upsertSuperuser } from '../../src/auth/superusers.js';
 import type { App } from '../../src/app/app.js';
 import { SUPERUSER_EMAIL, SUPERUSER_PASSWORD, eachAppDialect } from './test-app.js';

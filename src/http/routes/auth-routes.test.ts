@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { hashPassword } from '../../auth/password.js';
-import { randomRecordId, randomString } from '../../auth/random-string.js';
+import { randomRecordId, randomString } from '../../lib/random-string.js';
 import type { App } from '../../app/app.js';
 import { eachAppDialect } from '../../../test/http/test-app.js';
 import type { TestApp } from '../../../test/http/test-app.js';

@@ -184,10 +184,20 @@ export class App {
   async #start(): Promise<void> {
     await this.#invalidation.start();
     this.#unlisten.push(
-      this.collections.onChange(() => void this.#invalidation.publish('collections')),
-      this.settings.onChange(() => void this.#invalidation.publish('settings')),
+      // Awaited by the services before they answer: the message is on its way to the other nodes
+      // before the client can send its next request to one of them.
+      this.collections.onChange(() => this.#invalidation.publish('collections')),
+      this.settings.onChange(() => this.#invalidation.publish('settings')),
     );
     this.#retention.start();
+  }
+
+  /**
+   * Pending reloads of caches another node invalidated, or undefined (the usual case). Requests
+   * wait for it, so a change acknowledged on one node is what the next request sees on this one.
+   */
+  cachesSettled(): Promise<void> | undefined {
+    return this.#invalidation.settled();
   }
 
   /** Where SQLite files and local uploads live (absolute). */

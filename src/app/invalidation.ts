@@ -26,6 +26,8 @@ export class Invalidation {
   // broadcast back, or two nodes would bounce the same invalidation forever.
   readonly #applying = new Map<InvalidationKind, number>();
   #unsubscribe: (() => Promise<void>) | undefined;
+  readonly #pending = new Set<Promise<void>>();
+  #settled: Promise<void> | undefined;
 
   constructor(options: { pubsub: PubSub; nodeId: string; reload: Reloaders; onError?: (err: unknown) => void }) {
     this.#pubsub = options.pubsub;
@@ -37,8 +39,25 @@ export class Invalidation {
   async start(): Promise<void> {
     this.#unsubscribe ??= await this.#pubsub.subscribe(INVALIDATE_CHANNEL, (message) => {
       if (!isInvalidation(message) || message.node === this.#nodeId) return;
-      void this.#apply(message.kind);
+      const reload = this.#apply(message.kind);
+      this.#pending.add(reload);
+      this.#settled = undefined;
+      void reload.finally(() => {
+        this.#pending.delete(reload);
+        this.#settled = undefined;
+      });
     });
+  }
+
+  /**
+   * Resolves when every reload started by a received message has finished; undefined when none is
+   * running, so the request path pays nothing in the usual case. Reload errors are reported through
+   * `onError` and never reject this promise.
+   */
+  settled(): Promise<void> | undefined {
+    if (this.#pending.size === 0) return undefined;
+    this.#settled ??= Promise.all(this.#pending).then(() => undefined);
+    return this.#settled;
   }
 
   /** Tells the other nodes that `kind` changed here. */

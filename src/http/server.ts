@@ -57,6 +57,11 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   fastify.decorateRequest('apiError', undefined);
 
   fastify.addHook('onRequest', securityHeaders);
+  fastify.addHook('onRequest', function waitForCacheReload(_request, _reply, done) {
+    const settled = app.cachesSettled();
+    if (settled === undefined) done();
+    else settled.then(() => done(), done);
+  });
   const origins = app.config.corsOrigins;
   await fastify.register(cors, {
     origin: origins.includes('*') ? '*' : [...origins],

@@ -13,7 +13,7 @@ import type { Settings } from './settings-schema.js';
 
 const PARAMS_KEY = 'settings';
 
-export type SettingsListener = (settings: Readonly<Settings>) => void;
+export type SettingsListener = (settings: Readonly<Settings>) => void | Promise<void>;
 
 export interface SettingsServiceOptions {
   db: Database;
@@ -76,7 +76,14 @@ export class SettingsService {
       return merged;
     });
     this.#current = deepFreeze(next);
-    for (const listener of this.#listeners) listener(this.#current);
+    // Awaited: other nodes must be told before the change is acknowledged (see app/invalidation.ts).
+    for (const listener of this.#listeners) {
+      try {
+        await listener(this.#current);
+      } catch {
+        // a listener failing (e.g. pub/sub down) must not fail a committed change
+      }
+    }
     return this.#current;
   }
 

@@ -60,6 +60,11 @@ export class PreparedRule {
   readonly #authPaths = new Map<string, AuthBound>();
   /** Rules that read neither the request nor the clock render to the same SQL every time. */
   readonly #static: boolean;
+  /**
+   * Rules whose only request input is `@request.auth.*` (the common owner/published rules) render
+   * the same SQL for every guest, who reads null there: cached like static rules when auth is null.
+   */
+  readonly #guestStatic: boolean;
   readonly #sqlCache = new Map<string, SqlFragment>();
 
   constructor(expression: string, ast: ExprNode, plan: Plan, resolve: ResolveOptions) {
@@ -67,7 +72,8 @@ export class PreparedRule {
     this.ast = ast;
     this.plan = plan;
     this.#resolve = resolve;
-    this.#static = isStatic(plan.expr);
+    this.#static = isStatic(plan.expr, false);
+    this.#guestStatic = this.#static || isStatic(plan.expr, true);
   }
 
   /** Whether the expression reads `@request.*` or `@collection.*` (forbidden in guests' filters). */
@@ -82,12 +88,13 @@ export class PreparedRule {
   toSql(options: SqlOptions): SqlFragment {
     const alias = options.alias ?? this.plan.collection.name;
     const key = `${options.dialect}\u0000${alias}`;
-    const cached = this.#static ? this.#sqlCache.get(key) : undefined;
+    const cacheable = this.#static || (this.#guestStatic && (options.request?.auth ?? null) === null);
+    const cached = cacheable ? this.#sqlCache.get(key) : undefined;
     if (cached !== undefined) return { sql: cached.sql, params: [...cached.params] };
     const ctx = bindContext(options.request, options.now, options.params);
     const expr = bindPlan(this.plan, ctx, this.#resolve, this.#authPaths);
     const out = renderSql(expr, { dialect: options.dialect, alias, ctx });
-    if (this.#static && this.#sqlCache.size < 8) this.#sqlCache.set(key, { sql: out.sql, params: [...out.params] });
+    if (cacheable && this.#sqlCache.size < 8) this.#sqlCache.set(key, { sql: out.sql, params: [...out.params] });
     return out;
   }
 
@@ -98,18 +105,21 @@ export class PreparedRule {
   }
 }
 
-function isStatic(e: PlanExpr): boolean {
-  if (e.kind !== 'cmp') return isStatic(e.left) && isStatic(e.right);
+/** With `guest`, `@request.auth.*` counts as static: a guest reads null there, whatever the request. */
+function isStatic(e: PlanExpr, guest: boolean): boolean {
+  if (e.kind !== 'cmp') return isStatic(e.left, guest) && isStatic(e.right, guest);
   const operand = (o: PlanOperand): boolean => {
     switch (o.kind) {
       case 'value':
         return o.constant;
       case 'column':
       case 'item':
-        return o.chain.every((s) => s.kind !== 'auth' && s.kind !== 'bodyRel' && s.kind !== 'bodyEach');
+        return o.chain.every((s) => (guest || s.kind !== 'auth') && s.kind !== 'bodyRel' && s.kind !== 'bodyEach');
       case 'call':
         // strftime without a time argument reads the clock.
         return o.args.every(operand) && !(o.name === 'strftime' && o.args.length < 2);
+      case 'authPath':
+        return guest;
       default:
         return false;
     }

@@ -98,6 +98,9 @@ export class SqliteDatabase implements Database {
       if (this.#reader !== this.#writer) {
         this.#reader.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
         this.#reader.pragma('foreign_keys = ON');
+        // Every API read goes through this one connection: 16 MB of page cache (the default is
+        // 2 MB) keeps the hot pages of a mid-sized app in memory, as the benchmark baseline does.
+        this.#reader.pragma('cache_size = -16000');
       }
     } catch (err) {
       this.#writer.close();

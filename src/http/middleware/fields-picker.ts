@@ -24,10 +24,32 @@ function compiled(raw: string): FieldsSpec | undefined {
   return spec;
 }
 
-export async function pickResponseFields(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+/**
+ * A callback-style `preSerialization` hook: it runs on every JSON response, and an async hook would
+ * cost a promise per response even when there is no `?fields=` (almost always).
+ */
+export function pickResponseFields(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  done: (err: Error | null, payload?: unknown) => void,
+): void {
   const raw = (request.query as Record<string, unknown> | undefined)?.fields;
-  if (typeof raw !== 'string' || raw === '' || reply.statusCode >= 300) return payload;
-  if (typeof payload !== 'object' || payload === null) return payload;
+  if (typeof raw !== 'string' || raw === '' || reply.statusCode >= 300 || typeof payload !== 'object' || payload === null) {
+    done(null, payload);
+    return;
+  }
+  let picked: unknown;
+  try {
+    picked = pick(raw, payload);
+  } catch (err) {
+    done(err instanceof Error ? err : new Error(String(err)));
+    return;
+  }
+  done(null, picked);
+}
+
+function pick(raw: string, payload: object): unknown {
   const spec = compiled(raw);
   if (!spec) return payload;
   const body = payload as Record<string, unknown>;

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { verifyPassword } from '../auth/password.js';
 import { isApiError } from '../core/errors.js';
 import type { Database } from '../db/database.js';
 import { GUEST } from '../rules/index.js';
 import type { AuthRecord } from '../rules/index.js';
 import { eachDatabase } from '../testing/databases.js';
 import { CollectionService } from './collection-service.js';
+import { prevalidatedPassword } from './record-auth-fields.js';
 import { RecordService } from './record-service.js';
 import type { RecordContext } from './record-service.js';
 
@@ -262,8 +264,17 @@ eachDatabase('records: auth collections (passwords, tokenKey, email visibility, 
   await fails(rs.update('users', id, { email: 'b@x.com' }, {}, as(me)), 400, 'email');
   const changed = await rs.update('users', id, { password: 'abcdefgh', passwordConfirm: 'abcdefgh', oldPassword: '12345678', verified: true }, {}, as(me));
   assert.equal(changed.record.verified, false);
-  const row2 = await db.get<{ tokenKey: string }>('SELECT "tokenKey" FROM "users" WHERE "id" = ?', [id]);
+  const row2 = await db.get<{ tokenKey: string; password: string }>('SELECT "tokenKey", "password" FROM "users" WHERE "id" = ?', [id]);
   assert.notEqual(row2?.tokenKey, row?.tokenKey, 'password change regenerates tokenKey');
+  // Only a body that is valid on its own gets its password hashed before the update's transaction.
+  assert.equal(prevalidatedPassword(users, { password: 'abcdefgh', passwordConfirm: 'abcdefgh' }), 'abcdefgh');
+  assert.equal(prevalidatedPassword(users, { password: 'abcdefgh', passwordConfirm: 'abcdefgX' }), undefined);
+  assert.equal(prevalidatedPassword(users, { password: 'short', passwordConfirm: 'short' }), undefined);
+  assert.equal(prevalidatedPassword(users, { password: 12345678, passwordConfirm: 12345678 }), undefined);
+  assert.equal(prevalidatedPassword(users, { name: 'x' }), undefined);
+  // The update hashes the new password before its transaction: the stored hash must be of it.
+  assert.equal(await verifyPassword(String(row2?.password), 'abcdefgh'), true);
+  assert.equal(await verifyPassword(String(row2?.password), '12345678'), false);
   const bySu = await rs.update('users', id, { email: 'b@x.com', verified: true, emailVisibility: true }, {}, SU);
   assert.equal(bySu.record.verified, true);
   assert.equal((await rs.view('users', id, {}, as(me))).record.email, 'b@x.com');

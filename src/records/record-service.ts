@@ -17,7 +17,7 @@ import { invalidFilterError, invalidSortError, parseSort, RuleCache, RuleSyntaxE
 import type { AuthRecord, PreparedRule, RequestInfo } from '../rules/index.js';
 import type { CollectionService } from './collection-service.js';
 import type { ErrorTree } from './error-tree.js';
-import { applyAuthBody, hashPassword } from './record-auth-fields.js';
+import { applyAuthBody, hashPassword, prevalidatedPassword } from './record-auth-fields.js';
 import { generateFromPattern } from './record-autogenerate.js';
 import { encodeValue } from './record-codec.js';
 import type { RecordJson } from './record-codec.js';
@@ -248,6 +248,9 @@ export class RecordService {
     await this.#ensureVersion(c);
     const request: RequestInfo = { ...requestOf(ctx), body };
     const s = collectionSql(c);
+    // Hashed outside the transaction so the writer is not held for an argon2id run (see prevalidatedPassword).
+    const early = prevalidatedPassword(c, body);
+    const earlyHash = early === undefined ? undefined : await hashPassword(early);
     const result = await this.#db.transaction(async (tx) => {
       const found = await this.#findOne(c, id, ctx.isSuperuser ? null : c.updateRule, request, true);
       if (found === undefined) throw apiError('not_found');
@@ -264,7 +267,9 @@ export class RecordService {
       this.#validate(c, record, errors);
       await this.#checkRelations(c, record, current, errors);
       if (!errors.empty) throw validationError(errors.toData(), FAILED_UPDATE);
-      if (plainPassword !== undefined) record.password = await hashPassword(plainPassword);
+      if (plainPassword !== undefined) {
+        record.password = plainPassword === early && earlyHash !== undefined ? earlyHash : await hashPassword(plainPassword);
+      }
       try {
         const params = c.fields.filter((f) => f.name !== 'id').map((f) => encodeValue(f, record[f.name]));
         await tx.savepoint((sp) => sp.run(s.update, [...params, String(current.id)]));

@@ -25,42 +25,53 @@ export function levelForStatus(status: number): number {
 }
 
 export function requestLogHook(deps: RequestLogDeps) {
-  return async function logRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const settings = deps.settings.get();
-    const { logs } = settings;
-    if (logs.maxDays <= 0) return;
-    const status = reply.statusCode;
-    const level = levelForStatus(status);
-    if (level < logs.minLevel) return;
-    const error = request.apiError;
-    let errorMessage: string | undefined;
-    let details: Record<string, unknown> | undefined;
-    if (error && status >= 400) {
-      // Superusers reading logs need the real cause of a 500 (the client only got the generic message).
-      const cause = error.cause;
-      errorMessage = status >= 500 && cause instanceof Error ? cause.message : error.message;
-      if (Object.keys(error.data).length > 0) details = error.data;
+  // Callback-style: an async onResponse hook would cost a promise per response.
+  return function logRequest(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
+    try {
+      record(deps, request, reply);
+    } catch (err) {
+      done(err instanceof Error ? err : new Error(String(err)));
+      return;
     }
-    const auth = request.auth;
-    deps.logWriter.write(
-      new RequestLog(
-        Date.now(),
-        level,
-        Math.round(reply.elapsedTime * 1000) / 1000,
-        request.method,
-        request.url,
-        status,
-        auth?.collection.name ?? 'guest',
-        logs.logAuthId && auth ? auth.record.id : undefined,
-        logs.logIP ? realIp(request.raw, settings.trustedProxy) : '',
-        logs.logIP ? remoteIp(request.raw) : '',
-        request.headers.referer ?? '',
-        request.headers['user-agent'] ?? '',
-        errorMessage,
-        details,
-      ),
-    );
+    done();
   };
+}
+
+function record(deps: RequestLogDeps, request: FastifyRequest, reply: FastifyReply): void {
+  const settings = deps.settings.get();
+  const { logs } = settings;
+  if (logs.maxDays <= 0) return;
+  const status = reply.statusCode;
+  const level = levelForStatus(status);
+  if (level < logs.minLevel) return;
+  const error = request.apiError;
+  let errorMessage: string | undefined;
+  let details: Record<string, unknown> | undefined;
+  if (error && status >= 400) {
+    // Superusers reading logs need the real cause of a 500 (the client only got the generic message).
+    const cause = error.cause;
+    errorMessage = status >= 500 && cause instanceof Error ? cause.message : error.message;
+    if (Object.keys(error.data).length > 0) details = error.data;
+  }
+  const auth = request.auth;
+  deps.logWriter.write(
+    new RequestLog(
+      Date.now(),
+      level,
+      Math.round(reply.elapsedTime * 1000) / 1000,
+      request.method,
+      request.url,
+      status,
+      auth?.collection.name ?? 'guest',
+      logs.logAuthId && auth ? auth.record.id : undefined,
+      logs.logIP ? realIp(request.raw, settings.trustedProxy) : '',
+      logs.logIP ? remoteIp(request.raw) : '',
+      request.headers.referer ?? '',
+      request.headers['user-agent'] ?? '',
+      errorMessage,
+      details,
+    ),
+  );
 }
 
 /**

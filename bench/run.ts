@@ -21,6 +21,12 @@ import type { Target } from './server-process.js';
 import { startBaseline } from './targets/baseline.js';
 import { startGalley } from './targets/galley.js';
 
+// `npm run bench -- realtime …`: the realtime fan-out bench (bench/realtime.ts), its own flags.
+if (process.argv[2] === 'realtime') {
+  const { runRealtimeBench } = await import('./realtime.js');
+  process.exit(await runRealtimeBench(process.argv.slice(3)));
+}
+
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },

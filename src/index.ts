@@ -19,7 +19,12 @@ export type { GalleyServer, StartServerOptions } from './http/server.js';
 
 export { ApiError, apiError, fieldError, isApiError, validationError } from './core/errors.js';
 export type { ApiErrorBody, ErrorCode, ErrorData, FieldError, FieldErrorCode } from './core/errors.js';
-export { Hook } from './core/hook.js';
+export { Hook, TaggedHook } from './core/hook.js';
+export { defineApp } from './app/app-file.js';
+export type { AppFileInit } from './app/app-file.js';
+export type * from './hooks/app-hooks.js';
+export type { AppTransaction, AppTransactionOptions, GuardOptions, TxRecords } from './hooks/transaction.js';
+export type { CustomRouteOptions, RouteEvent, RouteHandler, RouteMethod, RouteSchema } from './routes/custom-routes.js';
 export type { HookEvent, HookFn, HookHandler } from './core/hook.js';
 
 export type { AuthOptions, Collection, CollectionType, Field, FieldType } from './core/schema.js';

@@ -56,6 +56,12 @@ export const configSchema = z.strictObject({
   corsOrigins: commaList.default(['*']),
   /** Largest accepted request body, in bytes (PocketBase: 32 MB). Batch requests use the batch setting. */
   bodyLimit: positiveInt.default(32 * MIB),
+  /** Run the job worker and cron on this node; off for a node that only serves HTTP (it can still enqueue). */
+  jobs: boolish.default(true),
+  /** How long a claimed job stays owned without renewal: a dead node's jobs run again after this. */
+  jobsLeaseMs: positiveInt.default(30_000),
+  /** Longest sleep of an idle job worker; enqueues wake workers at once, this is the safety net. */
+  jobsPollMs: positiveInt.default(2_000),
 });
 
 export type GalleyConfigInput = z.input<typeof configSchema>;
@@ -80,6 +86,9 @@ export const configEnv = {
   publicDir: 'GALLEY_PUBLIC_DIR',
   corsOrigins: 'GALLEY_CORS_ORIGINS',
   bodyLimit: 'GALLEY_BODY_LIMIT',
+  jobs: 'GALLEY_JOBS',
+  jobsLeaseMs: 'GALLEY_JOBS_LEASE_MS',
+  jobsPollMs: 'GALLEY_JOBS_POLL_MS',
 } as const satisfies Record<keyof GalleyConfigInput, string>;
 
 export type ConfigOption = keyof typeof configEnv;

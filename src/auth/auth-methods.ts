@@ -1,6 +1,6 @@
 /**
  * `GET /api/collections/{c}/auth-methods` in PocketBase's shape: which ways of logging in the
- * collection offers. Durations are 0 while a method is disabled, and the legacy top-level keys
+ * collection offers, plus Galley's `totp` (always available: each record chooses to enrol). Durations are 0 while a method is disabled, and the legacy top-level keys
  * (`authProviders`, `usernamePassword`, `emailPassword`) are still sent because SDKs older than
  * 0.23 read them; newer SDKs ask for `?fields=mfa,otp,password,oauth2` and never see them.
  */
@@ -22,6 +22,8 @@ export interface AuthMethods {
   oauth2: { enabled: boolean; providers: AuthProviderInfo[] };
   mfa: { enabled: boolean; duration: number };
   otp: { enabled: boolean; duration: number };
+  /** Galley: TOTP (authenticator apps) as a second login method, enrolled per record. */
+  totp: { enabled: boolean };
   authProviders: AuthProviderInfo[];
   usernamePassword: boolean;
   emailPassword: boolean;
@@ -33,11 +35,11 @@ export function authMethods(collection: Collection): AuthMethods {
   const identityFields = passwordEnabled ? [...(password?.identityFields ?? [])] : [];
   return {
     password: { enabled: passwordEnabled, identityFields },
-    // Galley has no OAuth2, MFA or OTP flow yet: reporting them disabled keeps SDK login pages
-    // from offering what could not work, whatever the collection's stored options say.
+    // Filled in by the route from the OAuth2 service (src/auth/oauth2), which needs I/O for OIDC discovery.
     oauth2: { enabled: false, providers: [] },
-    mfa: { enabled: false, duration: 0 },
-    otp: { enabled: false, duration: 0 },
+    mfa: collection.mfa?.enabled ? { enabled: true, duration: collection.mfa.duration } : { enabled: false, duration: 0 },
+    otp: collection.otp?.enabled ? { enabled: true, duration: collection.otp.duration } : { enabled: false, duration: 0 },
+    totp: { enabled: true },
     authProviders: [],
     usernamePassword: identityFields.includes('username'),
     emailPassword: identityFields.includes('email'),

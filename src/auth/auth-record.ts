@@ -20,6 +20,10 @@ export interface AuthRecord {
 export interface AuthState {
   collection: Collection;
   record: AuthRecord;
+  /** How the session was authenticated (the token's `amr` claim; `["apikey"]` for API keys). */
+  amr?: readonly string[];
+  /** Set when the request carries an API key instead of a token: its id and scopes. */
+  apiKey?: { id: string; scopes: readonly string[] };
 }
 
 const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;

@@ -5,6 +5,7 @@
  */
 import type { Collection } from '../core/schema.js';
 import type { Queryable } from '../db/database.js';
+import { API_KEY_PREFIX, authenticateApiKey } from './api-keys.js';
 import { findAuthRecord } from './auth-record.js';
 import type { AuthState } from './auth-record.js';
 import { peekClaims, signingKey, verifyToken } from './tokens.js';
@@ -23,6 +24,7 @@ export function tokenFromHeader(header: string | undefined): string | undefined 
 }
 
 export async function authenticateToken(deps: AuthDeps, token: string): Promise<AuthState | undefined> {
+  if (token.startsWith(API_KEY_PREFIX)) return authenticateApiKey(deps, token);
   const claims = peekClaims(token);
   if (!claims || claims.type !== 'auth') return undefined;
   const collection = deps.collections.find(claims.collectionId);
@@ -32,7 +34,9 @@ export async function authenticateToken(deps: AuthDeps, token: string): Promise<
   const record = await findAuthRecord(deps.db, collection, 'id', claims.id);
   if (!record) return undefined;
   const verified = await verifyToken(token, signingKey(record.tokenKey, secret), 'auth');
-  return verified ? { collection, record } : undefined;
+  if (!verified) return undefined;
+  const amr = Array.isArray(verified.amr) ? verified.amr.filter((m): m is string => typeof m === 'string') : [];
+  return { collection, record, amr };
 }
 
 export function isSuperuser(auth: AuthState | undefined | null): boolean {

@@ -1,6 +1,6 @@
 /**
- * Password login and token refresh for auth collections (PocketBase's auth-with-password and
- * auth-refresh), returning PocketBase's `{token, record}`. Wrong identity and wrong password give
+ * Password checks and token refresh for auth collections (PocketBase's auth-with-password and
+ * auth-refresh; the login itself completes in `AuthService`), with PocketBase's `{token, record}`. Wrong identity and wrong password give
  * the same answer after the same work, so the API does not reveal who is registered.
  */
 import { apiError } from '../core/errors.js';
@@ -18,6 +18,8 @@ export interface AuthResponse {
   token: string;
   record: AuthRecord;
   collection: Collection;
+  /** Sent as the response's `meta` (OAuth2's provider data in PocketBase); absent for other methods. */
+  meta?: Record<string, unknown>;
 }
 
 const FAILED = 'Failed to authenticate.';
@@ -41,22 +43,37 @@ export function authCollection(collections: AuthDeps['collections'], nameOrId: s
   return collection;
 }
 
-export async function issueAuthToken(collection: Collection, record: AuthRecord, refreshable = true, duration?: number): Promise<string> {
+export async function issueAuthToken(
+  collection: Collection,
+  record: AuthRecord,
+  refreshable = true,
+  duration?: number,
+  amr?: readonly string[],
+): Promise<string> {
   const config = collection.authToken;
   if (!config?.secret) throw apiError('internal');
   return signToken(
-    { id: record.id, type: 'auth', collectionId: collection.id, refreshable },
+    { id: record.id, type: 'auth', collectionId: collection.id, refreshable, ...(amr && amr.length > 0 ? { amr: [...amr] } : {}) },
     signingKey(record.tokenKey, config.secret),
     duration ?? config.duration,
   );
 }
 
-export async function authWithPassword(
+/** The login identity as the brute-force guard counts it ('' when the input is unusable). */
+export function passwordIdentity(input: { identity: unknown }): string {
+  return typeof input.identity === 'string' ? input.identity.trim().toLowerCase().slice(0, 255) : '';
+}
+
+/**
+ * The record whose identity and password match, or the generic 400. Only the first step of a
+ * password login: `AuthService.passwordLogin` wraps it with the brute-force guard and completes
+ * the login (authRule, MFA, token, alerts); nothing else should hand out a token after it.
+ */
+export async function verifyPasswordIdentity(
   deps: PasswordAuthDeps,
   collection: Collection,
   input: { identity: unknown; password: unknown; identityField?: unknown },
-  requester: Requester,
-): Promise<AuthResponse> {
+): Promise<AuthRecord> {
   const passwordAuth = collection.passwordAuth ?? { enabled: true, identityFields: ['email'] };
   if (!passwordAuth.enabled) throw apiError('forbidden', 'The collection is not configured to allow password authentication.');
   const identity = typeof input.identity === 'string' ? input.identity : '';
@@ -72,8 +89,7 @@ export async function authWithPassword(
   }
   const ok = await verifyPasswordOrDummy(record?.password || undefined, password);
   if (!record || !ok) throw apiError('bad_request', FAILED);
-  await checkAuthRule({ db: deps.db, schema: deps.collections }, collection, record.id, requester.request, requester.isSuperuser);
-  return { token: await issueAuthToken(collection, record), record, collection };
+  return record;
 }
 
 /** Email first when the identity looks like one, as PocketBase does; an explicit field must be listed. */
@@ -107,7 +123,9 @@ export async function authRefresh(
   if (auth.collection.id !== collection.id) {
     throw apiError('forbidden', 'The request requires valid record authorization token to be set.');
   }
+  // An API key must not be turned into a (broader, unscoped) token.
+  if (auth.apiKey) throw apiError('forbidden', 'API keys cannot be refreshed into tokens.');
   await checkAuthRule({ db: deps.db, schema: deps.collections }, collection, auth.record.id, request, collection.name === '_superusers');
-  const token = refreshable ? await issueAuthToken(collection, auth.record) : currentToken;
+  const token = refreshable ? await issueAuthToken(collection, auth.record, true, undefined, auth.amr) : currentToken;
   return { token, record: auth.record, collection };
 }

@@ -17,6 +17,11 @@ export interface TokenClaims {
   refreshable?: boolean;
   email?: string;
   newEmail?: string;
+  /**
+   * Auth tokens only (Galley): the methods that authenticated the session, e.g. `["password",
+   * "totp"]` after MFA. Read by rules as `@request.auth.amr.<method>` (docs/auth.md).
+   */
+  amr?: string[];
   exp: number;
 }
 

@@ -20,6 +20,7 @@ const FLAG_TO_CONFIG = {
   logLevel: 'logLevel',
   keyPrefix: 'keyPrefix',
   publicDir: 'publicDir',
+  jobs: 'jobs',
 } as const satisfies Record<string, keyof GalleyConfigInput>;
 
 type Flag = keyof typeof FLAG_TO_CONFIG;
@@ -36,6 +37,7 @@ export const FLAG_ENV: Record<Flag | 'encryptionEnv', string> = {
   logLevel: 'GALLEY_LOG_LEVEL',
   keyPrefix: 'GALLEY_KEY_PREFIX',
   publicDir: 'GALLEY_PUBLIC_DIR',
+  jobs: 'GALLEY_JOBS',
   encryptionEnv: 'GALLEY_ENCRYPTION_ENV',
 };
 
@@ -68,6 +70,8 @@ export const options = {
   keyPrefix: () =>
     new Option('--key-prefix <prefix>', 'prefix of Redis keys and channels').env(FLAG_ENV.keyPrefix).default('galley'),
   publicDir: () => new Option('--public-dir <dir>', 'static files served at /').env(FLAG_ENV.publicDir),
+  // No .env(): GALLEY_JOBS is read by resolveConfig like every variable; the flag only turns it off.
+  jobs: () => new Option('--no-jobs', `do not run background jobs and cron on this node (it still serves HTTP and enqueues; env ${FLAG_ENV.jobs}=false)`),
   encryptionEnv: () =>
     new Option(
       '--encryption-env <var>',

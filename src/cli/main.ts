@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
+import { jobsCommand } from './jobs-command.js';
+import { mailCommand } from './mail-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { packageVersion } from './package-version.js';
 import { serveCommand } from './serve-command.js';
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand(program));
   program.addCommand(superuserCommand(program));
   program.addCommand(migrateCommand(program));
+  program.addCommand(jobsCommand(program));
+  program.addCommand(mailCommand(program));
   return program;
 }
 

@@ -10,7 +10,7 @@ import type { Automigrate } from '../migrations/automigrate.js';
 import { Migrator } from '../migrations/migrator.js';
 import { listenFailure } from './cli-error.js';
 import { DEFAULT_DIR } from './config-options.js';
-import { loadAppFile } from './load-app-file.js';
+import { loadAppFile, resolveAppFile } from './load-app-file.js';
 import { configFromCommand, openApp } from './open-app.js';
 import { packageVersion } from './package-version.js';
 import { redactUrl } from '../lib/redact-url.js';
@@ -31,7 +31,8 @@ export async function runServe(cmd: Command): Promise<void> {
   try {
     const migrator = new Migrator({ db: app.db, collections: app.collections, dir: config.migrationsDir });
     const applied = await migrator.up((file) => out(`migration applied: ${file}`));
-    if (config.appFile) await loadAppFile(config.appFile, app);
+    const appFile = resolveAppFile(config.appFile);
+    if (appFile) await loadAppFile(appFile, app, { watch: config.dev });
     if (config.dev) {
       automigrate = (await import('../migrations/automigrate.js')).startAutomigrate({
         collections: app.collections,
@@ -49,7 +50,10 @@ export async function runServe(cmd: Command): Promise<void> {
     }
     server = listening;
     const superusers = await countSuperusers(app);
-    printBanner(config, listening.url, applied.length, superusers, performance.now() - started);
+    // First run: a one-time link to the dashboard page that creates the first superuser.
+    const setupLink =
+      superusers === 0 ? await import('../http/routes/dashboard-setup.js').then((m) => m.setupUrl(listening.url, m.issueSetupToken(app))) : undefined;
+    printBanner(config, listening.url, applied.length, superusers, performance.now() - started, setupLink);
   } catch (err) {
     await automigrate?.stop().catch(() => {});
     await server?.close().catch(() => {});
@@ -79,12 +83,14 @@ function printBanner(
   applied: number,
   superusers: number,
   elapsedMs: number,
+  setupLink?: string,
 ): void {
   const base = url.replace(/\/+$/, '');
   const storage = config.databaseUrl ? `PostgreSQL ${redactUrl(config.databaseUrl)}` : `SQLite in ${config.dataDir}`;
   const mode = config.dev ? 'development mode' : 'production mode';
   out(`Galley ${packageVersion()} (${mode}) on ${storage}${config.redisUrl ? ` + Redis ${redactUrl(config.redisUrl)}` : ''}`);
   out(`  REST API:   ${base}/api/`);
+  out(`  Dashboard:  ${base}/_/`);
   out(`  Health:     ${base}/api/health`);
   out(`  Migrations: ${config.migrationsDir} (${applied} applied now)${config.dev ? ', automigrate on' : ''}`);
   if (superusers === 0) {
@@ -96,6 +102,7 @@ function printBanner(
       .join(' ');
     out('');
     out('No superuser yet. Create one to log in:');
+    if (setupLink) out(`  open ${setupLink} (one-time link), or`);
     out(`  npx galley superuser upsert you@example.com 'a-long-password'${where ? ` ${where}` : ''}`);
     out('then log in with:');
     out(

@@ -16,6 +16,7 @@ export function serveCommand(parent: Command): Command {
     .addOption(options.logLevel())
     .addOption(options.keyPrefix())
     .addOption(options.publicDir())
+    .addOption(options.jobs())
     .addHelpText(
       'after',
       '\nExamples:\n  galley serve --dev\n  galley serve --http 0.0.0.0:8090 --db postgres://user@db/app --redis redis://cache:6379',

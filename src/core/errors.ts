@@ -22,9 +22,16 @@ export const errorRegistry = {
   invalid_query_param: { status: 400, message: 'Invalid query parameter.' },
   collection_in_use: { status: 400, message: 'The collection is referenced by other collections.' },
   view_readonly: { status: 400, message: 'View collections are read-only.' },
+  graphql_invalid_request: { status: 400, message: 'The GraphQL request is malformed.' },
+  graphql_parse_failed: { status: 400, message: 'The GraphQL document could not be parsed.' },
+  graphql_validation_failed: { status: 400, message: 'The GraphQL document is not valid against the schema.' },
+  graphql_too_deep: { status: 400, message: 'The GraphQL query is nested too deeply.' },
+  graphql_too_costly: { status: 400, message: 'The GraphQL query would cost too much.' },
+  graphql_persisted_query_not_found: { status: 400, message: 'PersistedQueryNotFound' },
   unauthorized: { status: 401, message: 'Missing or invalid authentication.' },
   forbidden: { status: 403, message: 'You are not allowed to perform this request.' },
   superuser_only: { status: 403, message: 'Only superusers can perform this action.' },
+  setup_link_invalid: { status: 403, message: 'The setup link is invalid or was already used.' },
   not_found: { status: 404, message: "The requested resource wasn't found." },
   collection_not_found: { status: 404, message: 'Missing collection context.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
@@ -54,6 +61,8 @@ export const fieldErrorRegistry = {
   validation_values_mismatch: 'Values don\'t match.',
   validation_not_unique: 'Value must be unique.',
   validation_invalid_old_password: 'Missing or invalid old password.',
+  validation_invalid_token: 'Invalid or expired token.',
+  validation_invalid_password: 'Invalid password.',
   validation_min_text_constraint: 'Must be at least {min} character(s).',
   validation_max_text_constraint: 'Must be no more than {max} character(s).',
   validation_min_number_constraint: 'Must be larger than {min}.',
@@ -98,6 +107,12 @@ export const fieldErrorRegistry = {
   validation_index_unique_violation: 'Existing records have duplicate values for this unique index.',
   validation_missing_required_unique_index: 'Missing required unique index for field {fieldName}.',
   validation_view_dependency: 'A view collection depends on this change; update or delete the view first.',
+  validation_invalid_file: 'Invalid new files: {invalidFiles}.',
+  validation_too_many_files: 'The maximum allowed files is {maxSelect}.',
+  validation_file_size_limit: 'The file is larger than the maximum allowed size of {maxSize} bytes.',
+  validation_invalid_mime_type: 'The file type is not allowed.',
+  validation_image_too_large: 'The image has more than {maxPixels} pixels.',
+  validation_invalid_image: 'The file is not a readable image.',
 } as const satisfies Record<string, string>;
 
 export type FieldErrorCode = keyof typeof fieldErrorRegistry;
@@ -122,6 +137,8 @@ export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly data: ErrorData;
+  /** Response headers the error needs (`Retry-After` on a 429); the HTTP layer sends them. */
+  readonly headers: Record<string, string> = {};
 
   constructor(code: ErrorCode, message?: string, data?: ErrorData, options?: { cause?: unknown }) {
     const spec: ErrorSpec = errorRegistry[code];

@@ -250,6 +250,29 @@ export function fileStoreConformance(backend: FileStoreBackend): void {
       assert.deepEqual(await store.list('col/'), ['col/rec1/a.png']);
     });
 
+    test('list and deletePrefix cover every key of a large folder, in order', async (t) => {
+      const store = await setup(t);
+      if (!store) return;
+      // Enough keys to span several listing pages on backends that page (S3 runs with small pages in tests).
+      const keys = Array.from({ length: 23 }, (_, i) => `many/r${String(i).padStart(2, '0')}/f.txt`);
+      await Promise.all(keys.map((key) => store.put(key, Buffer.from(key))));
+      await store.put('other/keep.txt', Buffer.from('keep'));
+      assert.deepEqual(await store.list('many/'), keys);
+      assert.equal(await store.deletePrefix('many/'), keys.length);
+      assert.deepEqual(await store.list(''), ['other/keep.txt']);
+    });
+
+    test('a stored content type is reported by stat when the backend keeps one', async (t) => {
+      const store = await setup(t);
+      if (!store) return;
+      const attrs = await store.put('ct/a.json', Buffer.from('{}'), 'application/json');
+      assert.equal(attrs.contentType, 'application/json');
+      const stat = await store.stat('ct/a.json');
+      assert.ok(stat);
+      // Local disk keeps no metadata (undefined); a backend that keeps it must keep it right.
+      if (stat.contentType !== undefined) assert.equal(stat.contentType, 'application/json');
+    });
+
     test('close is idempotent', async (t) => {
       const store = await setup(t);
       if (!store) return;

@@ -18,9 +18,15 @@ import type { App } from '../app/app.js';
 import { parseHttpAddress } from '../app/config.js';
 import { apiError } from '../core/errors.js';
 import { apiRoutes } from './api-routes.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { toApiError } from './error-response.js';
 import { registerBodyParsers } from './json-body-parser.js';
+import { registerGraphqlWebSocket } from './routes/graphql-ws.js';
+import { registerRealtime } from './routes/realtime-routes.js';
+import { registerCustomRoutes } from '../routes/register-custom-routes.js';
 import { authenticateHook } from './middleware/authenticate.js';
+import { apiKeyScopesHook } from './middleware/api-key-scopes.js';
+import { rateLimitHook } from './middleware/rate-limit.js';
 import { pickResponseFields } from './middleware/fields-picker.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLogHook } from './middleware/request-log.js';
@@ -32,6 +38,12 @@ export interface StartServerOptions {
   listen?: boolean;
   /** Overrides `config.http`, e.g. `127.0.0.1:0` for a free port in tests. */
   http?: string;
+  /**
+   * How long `close()` lets in-flight responses finish before their connections are cut (default
+   * 10 s). Without it a client that stops reading a large download holds the shutdown until the
+   * socket times out.
+   */
+  shutdownGraceMs?: number;
 }
 
 export interface GalleyServer {
@@ -69,7 +81,13 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
     maxAge: 86400,
   });
   fastify.addHook('onRequest', authenticateHook({ db: app.db, collections: app.collections }));
+  fastify.addHook('onRequest', apiKeyScopesHook(app));
+  fastify.addHook('onRequest', rateLimitHook(app));
   registerBodyParsers(fastify);
+  // tus upload chunks (routes/uploads-tus.ts): left unparsed, @tus/server streams them itself.
+  fastify.addContentTypeParser('application/offset+octet-stream', function tusChunk(_request, _payload, done) {
+    done(null);
+  });
   fastify.addHook('preSerialization', pickResponseFields);
   fastify.addHook('onResponse', requestLogHook({ settings: app.settings, logWriter: app.logWriter }));
 
@@ -77,6 +95,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
     const { error, unexpected } = toApiError(err);
     if (unexpected) request.log.error({ err, requestId: request.id }, 'unhandled error while serving a request');
     request.apiError = error;
+    if (Object.keys(error.headers).length > 0) reply.headers(error.headers);
     return reply.code(error.status).type('application/json; charset=utf-8').send(error.toJSON());
   });
   fastify.setNotFoundHandler(function galleyNotFound(request, reply) {
@@ -86,6 +105,10 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   });
 
   for (const route of apiRoutes) fastify.route(route(app));
+  registerGraphqlWebSocket(app, fastify);
+  registerRealtime(app, fastify);
+  for (const route of dashboardRoutes(app)) fastify.route(route);
+  registerCustomRoutes(app, fastify);
   return fastify;
 }
 
@@ -109,8 +132,20 @@ export async function startServer(app: App, options: StartServerOptions = {}): P
     url,
     fastify,
     close() {
-      closing ??= fastify.close();
+      closing ??= closeWithin(fastify, options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
       return closing;
     },
   };
+}
+
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+async function closeWithin(fastify: FastifyInstance, graceMs: number): Promise<void> {
+  const cut = setTimeout(() => fastify.server.closeAllConnections(), graceMs);
+  cut.unref();
+  try {
+    await fastify.close();
+  } finally {
+    clearTimeout(cut);
+  }
 }

@@ -4,7 +4,14 @@
  * block elements separated by a space, whitespace collapsed, cut at `max` characters (code points,
  * so a cut never splits a character), `...` appended when cut and asked for.
  */
-import { Parser } from 'htmlparser2';
+import { createRequire } from 'node:module';
+import type { Parser as HtmlParser } from 'htmlparser2';
+
+// htmlparser2 (and its entities tables) loads on the first excerpt, not at start-up: only
+// `?fields=...:excerpt()` needs it. Its CommonJS build keeps this function synchronous.
+let ParserClass: typeof HtmlParser | undefined;
+const loadParser = (): typeof HtmlParser =>
+  (ParserClass ??= (createRequire(import.meta.url)('htmlparser2') as { Parser: typeof HtmlParser }).Parser);
 
 const SKIPPED = new Set([
   'head', 'style', 'script', 'iframe', 'embed', 'applet', 'object', 'svg', 'img', 'picture',
@@ -32,6 +39,7 @@ export function excerpt(html: string, max: number, withEllipsis: boolean): strin
     }
   };
 
+  const Parser = loadParser();
   const parser = new Parser(
     {
       onopentag(name) {

@@ -5,9 +5,7 @@
  * table's (docs/logs.md).
  */
 import type { Collection, Field } from '../core/schema.js';
-import type { Dialect } from '../db/database.js';
-import { compileFilter, invalidFilterError, invalidSortError, parseSort, RuleSyntaxError } from '../rules/index.js';
-import type { SchemaLookup, SqlFragment } from '../rules/index.js';
+import { pseudoCollectionQuery } from '../rules/pseudo-collection.js';
 
 const common = { system: true, hidden: false, presentable: false } as const;
 
@@ -36,29 +34,10 @@ export const LOGS_COLLECTION: Readonly<Collection> = Object.freeze({
   updated: '',
 });
 
-const LOGS_SCHEMA: SchemaLookup = {
-  version: 0,
-  find: (nameOrId) => (nameOrId === '_logs' ? LOGS_COLLECTION : undefined),
-};
+const query = pseudoCollectionQuery(LOGS_COLLECTION);
 
 /** The WHERE fragment for a logs filter; undefined when empty. Bad filters are 400s. */
-export function compileLogFilter(filter: string, dialect: Dialect): SqlFragment | undefined {
-  if (filter.trim() === '') return undefined;
-  try {
-    return compileFilter(filter, { collection: LOGS_COLLECTION, schema: LOGS_SCHEMA, dialect });
-  } catch (err) {
-    if (err instanceof RuleSyntaxError) throw invalidFilterError(err);
-    throw err;
-  }
-}
+export const compileLogFilter = query.filter;
 
 /** The ORDER BY terms for a logs sort (`-created,level`, `@random`, `@rowid`); undefined when empty. */
-export function compileLogSort(sort: string, dialect: Dialect): string | undefined {
-  if (sort.trim() === '') return undefined;
-  try {
-    return parseSort(sort, { collection: LOGS_COLLECTION, schema: LOGS_SCHEMA, dialect }).sql;
-  } catch (err) {
-    if (err instanceof RuleSyntaxError) throw invalidSortError(err);
-    throw err;
-  }
-}
+export const compileLogSort = query.sort;

@@ -12,6 +12,7 @@ import { apiError, validationError } from '../core/errors.js';
 import type { Collection } from '../core/schema.js';
 import { zeroValue } from '../core/schema.js';
 import type { Database, SqlParam, Transaction } from '../db/database.js';
+import type { FileStore } from '../files/file-store.js';
 import { randomRecordId } from '../lib/random-string.js';
 import { invalidFilterError, invalidSortError, parseSort, RuleCache, RuleSyntaxError } from '../rules/index.js';
 import type { AuthRecord, PreparedRule, RequestInfo } from '../rules/index.js';
@@ -23,6 +24,8 @@ import { encodeValue } from './record-codec.js';
 import type { RecordJson } from './record-codec.js';
 import { deleteReferences } from './record-cascade.js';
 import { expandRecords, parseExpand } from './record-expand.js';
+import { deleteRecordFolder, hasFileFields, prepareFileChanges } from './record-files.js';
+import type { IncomingFile, RecordFileChanges } from './record-files.js';
 import { applyBody } from './record-modifiers.js';
 import { collectionSql, RecordReader } from './record-reader.js';
 import { managedIds, shapeRecords } from './record-shape.js';
@@ -30,6 +33,7 @@ import { ensureVersionColumn } from './record-table-sync.js';
 import { uniqueViolation } from './record-unique-error.js';
 import { nowDatetime, validateValue } from './record-validator.js';
 import { quoteIdent } from './sql-tokens.js';
+import { AppHooks, validateEvent } from '../hooks/app-hooks.js';
 
 export type { RecordJson } from './record-codec.js';
 
@@ -72,6 +76,20 @@ export interface RecordChange {
 }
 export type RecordChangeListener = (e: RecordChange) => void;
 
+/** New files a write stored, heard INSIDE its transaction (a job enqueued here exists iff it commits). */
+export interface StoredFilesEvent {
+  collection: Collection;
+  recordId: string;
+  files: Array<{ field: string; name: string }>;
+}
+export type StoredFilesListener = (e: StoredFilesEvent) => void | Promise<void>;
+
+/** Options of create/update/upsert; `files` are uploads for file fields (see record-files.ts). */
+export interface WriteOptions {
+  expand?: string;
+  files?: readonly IncomingFile[];
+}
+
 export const DEFAULT_PER_PAGE = 30;
 export const MAX_PER_PAGE = 1000;
 
@@ -83,13 +101,19 @@ export class RecordService {
   readonly #collections: CollectionService;
   readonly #reader: RecordReader;
   readonly #listeners = new Set<RecordChangeListener>();
+  readonly #fileListeners = new Set<StoredFilesListener>();
+  readonly #files: FileStore | undefined;
   /** Tables known to have `_version` (checked once per table name per process). */
   readonly #versioned = new Set<string>();
   /** ORDER BY text per (schema version, collection, superuser, sort): parsing a sort resolves paths. */
   readonly #sorts = new RuleCache<string>(1000);
+  /** Record lifecycle hooks (docs/hooks.md), triggered by every write below. */
+  readonly hooks: AppHooks;
 
-  constructor(deps: { db: Database; collections: CollectionService; rules?: RuleCache<PreparedRule | Error> }) {
+  constructor(deps: { db: Database; collections: CollectionService; rules?: RuleCache<PreparedRule | Error>; files?: FileStore; hooks?: AppHooks }) {
     this.#db = deps.db;
+    this.hooks = deps.hooks ?? new AppHooks();
+    this.#files = deps.files;
     this.#collections = deps.collections;
     this.#reader = new RecordReader(deps.db, deps.collections, deps.rules);
   }
@@ -97,6 +121,12 @@ export class RecordService {
   onChange(listener: RecordChangeListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Hears, inside the write's transaction, which new files it stored (thumbnail jobs are enqueued here). */
+  onFilesStored(listener: StoredFilesListener): () => void {
+    this.#fileListeners.add(listener);
+    return () => this.#fileListeners.delete(listener);
   }
 
   // --- reads ---------------------------------------------------------------------------------
@@ -196,10 +226,25 @@ export class RecordService {
 
   // --- writes --------------------------------------------------------------------------------
 
-  async create(collection: string, body: Record<string, unknown>, opts: { expand?: string }, ctx: RecordContext): Promise<WriteResult> {
+  async create(collection: string, body: Record<string, unknown>, opts: WriteOptions, ctx: RecordContext): Promise<WriteResult> {
     const c = await this.#writable(collection);
     guard(c.createRule, ctx);
     await this.#ensureVersion(c);
+    const files = await prepareFileChanges(this.#files, c, body, opts.files);
+    try {
+      return await this.#create(c, files, opts, ctx);
+    } catch (err) {
+      await files.discard();
+      if (this.hooks.onRecordAfterCreateError.length > 0) {
+        const { password: _p, passwordConfirm: _pc, ...rest } = files.body;
+        await this.hooks.onRecordAfterCreateError.trigger({ collection: c, record: { collectionId: c.id, collectionName: c.name, ...rest }, context: ctx, error: err });
+      }
+      throw err;
+    }
+  }
+
+  async #create(c: Collection, files: RecordFileChanges, opts: WriteOptions, ctx: RecordContext): Promise<WriteResult> {
+    const body = files.body;
     const request: RequestInfo = { ...requestOf(ctx), body };
     const zero: RecordJson = { collectionId: c.id, collectionName: c.name };
     for (const f of c.fields) zero[f.name] = zeroValue(f);
@@ -213,18 +258,22 @@ export class RecordService {
       }
     }
     if (record.id === '' || record.id === undefined) record.id = randomRecordId();
+    files.target(c.id, String(record.id));
 
     let plainPassword: string | undefined;
     if (c.type === 'auth') {
       plainPassword = await applyAuthBody({ collection: c, body, record, isSuperuser: ctx.isSuperuser, isManager: ctx.isSuperuser, errors });
     }
-    this.#validate(c, record, errors);
+    files.check(c, record, null, errors);
+    await this.hooks.onRecordValidate.trigger(validateEvent({ collection: c, record, context: ctx }, errors), () => this.#validate(c, record, errors));
     await this.#checkRelations(c, record, null, errors);
     if (!errors.empty) throw validationError(errors.toData(), FAILED_CREATE);
     if (plainPassword !== undefined) record.password = await hashPassword(plainPassword);
+    await files.store(record);
 
     const s = collectionSql(c);
-    await this.#db.transaction(async (tx) => {
+    const hooks = this.hooks;
+    await this.#db.transaction(async (tx) => hooks.onRecordCreate.trigger({ collection: c, record, context: ctx, tx }, async () => {
       try {
         await tx.savepoint((sp) => sp.run(s.insert, c.fields.map((f) => encodeValue(f, record[f.name]))));
       } catch (err) {
@@ -236,21 +285,38 @@ export class RecordService {
         const ok = await this.#findOne(c, String(record.id), c.createRule, request, false);
         if (ok === undefined) throw apiError('bad_request', FAILED_CREATE);
       }
+      await this.#settleFiles(tx, files, c, record, null);
       this.#emitAfterCommit(tx, 'create', c, record);
-    });
+      if (hooks.onRecordAfterCreateSuccess.length > 0) tx.afterCommit(() => hooks.onRecordAfterCreateSuccess.trigger({ collection: c, record, context: ctx }));
+    }));
     const [out] = await this.#output(c, [record], ctx, opts.expand);
     return { record: out as RecordJson, version: 1 };
   }
 
-  async update(collection: string, id: string, body: Record<string, unknown>, opts: { expand?: string; ifMatch?: number }, ctx: RecordContext): Promise<WriteResult> {
+  async update(collection: string, id: string, body: Record<string, unknown>, opts: WriteOptions & { ifMatch?: number }, ctx: RecordContext): Promise<WriteResult> {
     const c = await this.#writable(collection);
     guard(c.updateRule, ctx);
     await this.#ensureVersion(c);
+    const files = await prepareFileChanges(this.#files, c, body, opts.files);
+    files.target(c.id, id);
+    try {
+      // Stored before the transaction (no I/O while holding the writer); the final value decides what stays.
+      await files.store();
+      return await this.#update(c, id, files, opts, ctx);
+    } catch (err) {
+      await files.discard();
+      throw err;
+    }
+  }
+
+  async #update(c: Collection, id: string, files: RecordFileChanges, opts: WriteOptions & { ifMatch?: number }, ctx: RecordContext): Promise<WriteResult> {
+    const body = files.body;
     const request: RequestInfo = { ...requestOf(ctx), body };
     const s = collectionSql(c);
     // Hashed outside the transaction so the writer is not held for an argon2id run (see prevalidatedPassword).
     const early = prevalidatedPassword(c, body);
     const earlyHash = early === undefined ? undefined : await hashPassword(early);
+    const hooks = this.hooks;
     const result = await this.#db.transaction(async (tx) => {
       const found = await this.#findOne(c, id, ctx.isSuperuser ? null : c.updateRule, request, true);
       if (found === undefined) throw apiError('not_found');
@@ -264,20 +330,28 @@ export class RecordService {
         const isManager = ctx.isSuperuser || (await managedIds(this.#reader, c, [current], ctx)).has(String(current.id));
         plainPassword = await applyAuthBody({ collection: c, body, record, current, isSuperuser: ctx.isSuperuser, isManager, errors });
       }
-      this.#validate(c, record, errors);
+      files.check(c, record, current, errors);
+      await this.hooks.onRecordValidate.trigger(validateEvent({ collection: c, record, context: ctx, original: current }, errors), () => this.#validate(c, record, errors));
       await this.#checkRelations(c, record, current, errors);
       if (!errors.empty) throw validationError(errors.toData(), FAILED_UPDATE);
       if (plainPassword !== undefined) {
         record.password = plainPassword === early && earlyHash !== undefined ? earlyHash : await hashPassword(plainPassword);
       }
-      try {
-        const params = c.fields.filter((f) => f.name !== 'id').map((f) => encodeValue(f, record[f.name]));
-        await tx.savepoint((sp) => sp.run(s.update, [...params, String(current.id)]));
-      } catch (err) {
-        throw uniqueViolation(c, err, FAILED_UPDATE) ?? err;
-      }
-      this.#emitAfterCommit(tx, 'update', c, record);
+      await hooks.onRecordUpdate.trigger({ collection: c, record, context: ctx, tx, original: current }, async () => {
+        try {
+          const params = c.fields.filter((f) => f.name !== 'id').map((f) => encodeValue(f, record[f.name]));
+          await tx.savepoint((sp) => sp.run(s.update, [...params, String(current.id)]));
+        } catch (err) {
+          throw uniqueViolation(c, err, FAILED_UPDATE) ?? err;
+        }
+        await this.#settleFiles(tx, files, c, record, current);
+        this.#emitAfterCommit(tx, 'update', c, record);
+        if (hooks.onRecordAfterUpdateSuccess.length > 0) tx.afterCommit(() => hooks.onRecordAfterUpdateSuccess.trigger({ collection: c, record, context: ctx }));
+      });
       return { record, version: found.version + 1 };
+    }).catch(async (error: unknown) => {
+      await hooks.onRecordAfterUpdateError.trigger({ collection: c, record: { collectionId: c.id, collectionName: c.name, id }, context: ctx, error });
+      throw error;
     });
     const [out] = await this.#output(c, [result.record], ctx, opts.expand);
     return { record: out as RecordJson, version: result.version };
@@ -287,18 +361,26 @@ export class RecordService {
     const c = await this.#writable(collection);
     guard(c.deleteRule, ctx);
     await this.#ensureVersion(c);
+    const hooks = this.hooks;
     await this.#db.transaction(async (tx) => {
       const found = await this.#findOne(c, id, ctx.isSuperuser ? null : c.deleteRule, requestOf(ctx), true);
       if (found === undefined) throw apiError('not_found');
       if (opts.ifMatch !== undefined && opts.ifMatch !== found.version) throw apiError('precondition_failed');
-      await deleteReferences(tx, this.#collections, c, [String(found.record.id)], (oc, rec, action) => this.#emitAfterCommit(tx, action, oc, rec));
-      await tx.run(`DELETE FROM ${quoteIdent(c.name)} WHERE "id" = ?`, [String(found.record.id)]);
-      this.#emitAfterCommit(tx, 'delete', c, found.record);
+      const record = found.record;
+      await hooks.onRecordDelete.trigger({ collection: c, record, context: ctx, tx }, async () => {
+        await deleteReferences(tx, this.#collections, c, [String(record.id)], (oc, rec, action) => this.#emitAfterCommit(tx, action, oc, rec));
+        await tx.run(`DELETE FROM ${quoteIdent(c.name)} WHERE "id" = ?`, [String(record.id)]);
+        this.#emitAfterCommit(tx, 'delete', c, record);
+        if (hooks.onRecordAfterDeleteSuccess.length > 0) tx.afterCommit(() => hooks.onRecordAfterDeleteSuccess.trigger({ collection: c, record, context: ctx }));
+      });
+    }).catch(async (error: unknown) => {
+      await hooks.onRecordAfterDeleteError.trigger({ collection: c, record: { collectionId: c.id, collectionName: c.name, id }, context: ctx, error });
+      throw error;
     });
   }
 
   /** Batch PUT: update when `body.id` names an existing record, else create. */
-  async upsert(collection: string, body: Record<string, unknown>, opts: { expand?: string }, ctx: RecordContext): Promise<WriteResult> {
+  async upsert(collection: string, body: Record<string, unknown>, opts: WriteOptions, ctx: RecordContext): Promise<WriteResult> {
     const c = await this.#writable(collection);
     const id = typeof body.id === 'string' ? body.id : '';
     if (id !== '') {
@@ -381,7 +463,21 @@ export class RecordService {
     return shapeRecords(this.#reader, c, records, ctx);
   }
 
+  /** Old and unused files go after the commit; listeners hear about the new ones. */
+  async #settleFiles(tx: Transaction, files: RecordFileChanges, c: Collection, record: RecordJson, current: RecordJson | null): Promise<void> {
+    if (!files.hasUploads && current === null) return;
+    files.settle(tx, c, String(record.id), record, current);
+    const stored = files.stored(record);
+    if (stored.length === 0) return;
+    for (const l of [...this.#fileListeners]) await l({ collection: c, recordId: String(record.id), files: stored });
+  }
+
   #emitAfterCommit(tx: Transaction, action: RecordChangeAction, collection: Collection, record: RecordJson): void {
+    // A deleted record's files (thumbnails included) go after the commit; cascaded deletes come here too.
+    if (action === 'delete' && this.#files !== undefined && hasFileFields(collection)) {
+      const store = this.#files;
+      tx.afterCommit(() => deleteRecordFolder(store, collection.id, String(record.id)));
+    }
     if (this.#listeners.size === 0) return;
     tx.afterCommit(() => {
       for (const l of [...this.#listeners]) {

@@ -144,7 +144,7 @@ export function validateValue(field: Field, value: unknown): FieldError | undefi
     case 'file': {
       const list = Array.isArray(value) ? (value as string[]) : [value as string];
       const max = Math.max(1, field.maxSelect);
-      if (list.length > max) return fieldError('validation_too_many_values', { maxSelect: max });
+      if (list.length > max) return fieldError('validation_too_many_files', { maxSelect: max });
       return undefined;
     }
     case 'relation': {

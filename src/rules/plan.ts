@@ -40,6 +40,8 @@ export interface ValueOperand {
   get: ValueGetter;
   /** Whether the value is known without a request (a literal): safe to fold at compile time. */
   constant: boolean;
+  /** `@request.auth.<field>...`: the top-level auth record field it reads (its only input). */
+  authField?: string;
 }
 
 export interface ColumnOperand {

@@ -66,6 +66,12 @@ export class PreparedRule {
    */
   readonly #guestStatic: boolean;
   readonly #sqlCache = new Map<string, SqlFragment>();
+  /**
+   * For the same rules and a signed-in user: the SQL depends only on the auth record's fields the
+   * rule reads (and its id, for relation paths), so it is cached per user by those values.
+   */
+  readonly #authFields: string[] | null;
+  readonly #userSql = new RuleCache<SqlFragment>(256);
 
   constructor(expression: string, ast: ExprNode, plan: Plan, resolve: ResolveOptions) {
     this.expression = expression;
@@ -74,6 +80,7 @@ export class PreparedRule {
     this.#resolve = resolve;
     this.#static = isStatic(plan.expr, false);
     this.#guestStatic = this.#static || isStatic(plan.expr, true);
+    this.#authFields = this.#guestStatic && !this.#static ? authFieldsOf(plan.expr) : null;
   }
 
   /** Whether the expression reads `@request.*` or `@collection.*` (forbidden in guests' filters). */
@@ -91,10 +98,15 @@ export class PreparedRule {
     const cacheable = this.#static || (this.#guestStatic && (options.request?.auth ?? null) === null);
     const cached = cacheable ? this.#sqlCache.get(key) : undefined;
     if (cached !== undefined) return { sql: cached.sql, params: [...cached.params] };
+    const auth = options.request?.auth ?? null;
+    const userKey = !cacheable && this.#authFields !== null && auth !== null ? userSqlKey(key, auth, this.#authFields) : undefined;
+    const mine = userKey === undefined ? undefined : this.#userSql.get(userKey);
+    if (mine !== undefined) return { sql: mine.sql, params: [...mine.params] };
     const ctx = bindContext(options.request, options.now, options.params);
     const expr = bindPlan(this.plan, ctx, this.#resolve, this.#authPaths);
     const out = renderSql(expr, { dialect: options.dialect, alias, ctx });
     if (cacheable && this.#sqlCache.size < 8) this.#sqlCache.set(key, { sql: out.sql, params: [...out.params] });
+    if (userKey !== undefined) this.#userSql.set(userKey, { sql: out.sql, params: [...out.params] });
     return out;
   }
 
@@ -111,7 +123,7 @@ function isStatic(e: PlanExpr, guest: boolean): boolean {
   const operand = (o: PlanOperand): boolean => {
     switch (o.kind) {
       case 'value':
-        return o.constant;
+        return o.constant || (guest && o.authField !== undefined);
       case 'column':
       case 'item':
         return o.chain.every((s) => (guest || s.kind !== 'auth') && s.kind !== 'bodyRel' && s.kind !== 'bodyEach');
@@ -125,6 +137,37 @@ function isStatic(e: PlanExpr, guest: boolean): boolean {
     }
   };
   return operand(e.left) && operand(e.right);
+}
+
+/** The top-level auth record fields an auth-only plan reads (relation paths start with one too). */
+function authFieldsOf(e: PlanExpr): string[] {
+  const out = new Set<string>(['id', 'collectionId']);
+  const visit = (x: PlanExpr): void => {
+    if (x.kind !== 'cmp') {
+      visit(x.left);
+      visit(x.right);
+      return;
+    }
+    const operand = (o: PlanOperand): void => {
+      if (o.kind === 'value' && o.authField !== undefined) out.add(o.authField);
+      else if (o.kind === 'authPath') out.add((o.props[0] as string).split(':')[0] as string);
+      else if (o.kind === 'call') o.args.forEach(operand);
+    };
+    operand(x.left);
+    operand(x.right);
+  };
+  visit(e);
+  return [...out];
+}
+
+function userSqlKey(base: string, auth: Readonly<Record<string, unknown>>, fields: readonly string[]): string {
+  let key = base;
+  for (const f of fields) {
+    const v = auth[f];
+    // JSON keeps values apart (a NUL inside a value is escaped); undefined has no JSON.
+    key += `\u0000${JSON.stringify(v) ?? 'u'}`;
+  }
+  return key;
 }
 
 const NO_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});

@@ -18,7 +18,8 @@ export interface ResolveOptions {
 /** PocketBase's limit on relation hops in one identifier. */
 export const MAX_RELATION_DEPTH = 6;
 
-const PLAIN_AUTH_FIELDS = new Set(['id', 'collectionId', 'collectionName', 'email', 'emailVisibility', 'verified']);
+// `amr` is Galley's: the session's auth methods as flags (`@request.auth.amr.totp`), set by auth/rule-auth.ts.
+const PLAIN_AUTH_FIELDS = new Set(['id', 'collectionId', 'collectionName', 'email', 'emailVisibility', 'verified', 'amr']);
 const VIA = /^(\w+)_via_(\w+)$/;
 const JSON_KEY = /^\w+$/;
 
@@ -220,7 +221,7 @@ class Resolver {
     const getAuth = (ctx: BindContext): unknown => ctx.request.auth ?? undefined;
     if (rest.length === 1 || PLAIN_AUTH_FIELDS.has(rest[0] as string)) {
       if (modifier === 'each' || modifier === 'changed') throw new RuleSyntaxError(`":${modifier}" is not supported on @request.auth`, offset);
-      return staticValue(getAuth, rest, modifier, name, offset);
+      return { ...staticValue(getAuth, rest, modifier, name, offset), authField: rest[0] as string };
     }
     if (modifier !== '' && modifier !== 'lower' && modifier !== 'length' && modifier !== 'each') {
       throw new RuleSyntaxError(`":${modifier}" is not supported here`, offset);

@@ -57,3 +57,25 @@ test('rules without request values render once per dialect and alias', () => {
   const dynamic = prepareRule('author = @request.auth.id', { collection: posts, schema, cache });
   assert.notEqual(dynamic.toSql({ dialect: 'sqlite' }).sql, dynamic.toSql({ dialect: 'sqlite', request: { auth: { id: 'u1', collectionId: 'x', collectionName: 'users' } } }).sql);
 });
+
+test('auth-only rules render once per signed-in user: the key is the auth fields the rule reads', () => {
+  const cache = new RuleCache<PreparedRule | Error>(10);
+  const r = prepareRule('author = @request.auth.id || (@request.auth.verified = true && author.name = @request.auth.name)', { collection: posts, schema, cache });
+  const as = (auth: Record<string, unknown> & { id: string }) => r.toSql({ dialect: 'sqlite', request: { auth: { collectionId: '_pb_users_auth_', collectionName: 'users', ...auth } } });
+  const u1 = as({ id: 'u1', verified: true, name: 'A' });
+  u1.params.push('mutated');
+  const again = as({ id: 'u1', verified: true, name: 'A' });
+  assert.equal(again.sql, u1.sql);
+  assert.ok(!again.params.includes('mutated'));
+  assert.ok(again.params.includes('u1') && again.params.includes('A'));
+  // Another user, or the same user with other values, never gets u1's parameters or shape.
+  const u2 = as({ id: 'u2', verified: true, name: 'B' });
+  assert.ok(u2.params.includes('u2') && u2.params.includes('B') && !u2.params.includes('u1'));
+  assert.deepEqual(as({ id: 'u1', verified: false, name: 'A' }), prepareRule('author = @request.auth.id || (@request.auth.verified = true && author.name = @request.auth.name)', { collection: posts, schema, cache: new RuleCache(10) }).toSql({ dialect: 'sqlite', request: { auth: { collectionId: '_pb_users_auth_', collectionName: 'users', id: 'u1', verified: false, name: 'A' } } }));
+  assert.ok(!as({ id: 'u1', verified: true, name: 'C' }).params.includes('A'));
+  // Guests share one rendering; relation paths through @request.auth bind by the user's id.
+  const team = prepareRule('@request.auth.team.name = "x"', { collection: posts, schema, cache });
+  const t1 = team.toSql({ dialect: 'sqlite', request: { auth: { id: 'u1', collectionId: '_pb_users_auth_', collectionName: 'users' } } });
+  const t2 = team.toSql({ dialect: 'sqlite', request: { auth: { id: 'u2', collectionId: '_pb_users_auth_', collectionName: 'users' } } });
+  assert.ok(t1.params.includes('u1') && t2.params.includes('u2') && !t2.params.includes('u1'));
+});

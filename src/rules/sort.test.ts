@@ -45,5 +45,14 @@ test('sort errors point at the term', () => {
   assert.equal(invalidSortError(fail('x')).status, 400);
   assert.throws(() => parseSort('-@rowid', { collection: { ...posts, type: 'view' }, schema, dialect: 'sqlite' }), /view collections cannot be sorted by @rowid at column 1/);
   assert.throws(() => parseSort('tokenKey', { collection: users, schema, dialect: 'sqlite', allowHiddenFields: false }), /not filterable/);
-  assert.equal(parseSort(' , -title ,', { collection: posts, schema, dialect: 'postgres' }).sql, '"posts"."title" COLLATE "C" DESC NULLS LAST');
+  assert.equal(parseSort(' , -title ,', { collection: posts, schema, dialect: 'postgres' }).sql, '"posts"."title" COLLATE "C" DESC');
+});
+
+test('PostgreSQL gets a NULLS clause only where a NULL can occur (NOT NULL columns keep their btree order)', () => {
+  const pg = (sort: string, collection = posts): string => parseSort(sort, { collection, schema, dialect: 'postgres' }).sql;
+  assert.equal(pg('-views,id'), '"posts"."views" DESC, "posts"."id" COLLATE "C" ASC');
+  assert.match(pg('author.name'), /ASC NULLS FIRST$/);
+  assert.match(pg('-meta.s'), /DESC NULLS LAST$/);
+  assert.equal(pg('views', { ...posts, type: 'view' }), '"posts"."views" ASC NULLS FIRST');
+  assert.equal(parseSort('views', { collection: posts, schema, dialect: 'sqlite' }).sql, '"posts"."views" ASC');
 });

@@ -29,7 +29,7 @@ export const MAX_SORT_TERMS = 8;
  * `?sort=-created,title,@random,author.name` -> an ORDER BY list (without the keyword) for one
  * dialect. Relation paths must go through single relations (one value per record); they become
  * correlated scalar subqueries, so the list query needs no join. NULLs sort first ascending on
- * both engines (SQLite's order). Throws `RuleSyntaxError` with the column of the bad term.
+ * both engines (SQLite's order; PostgreSQL gets a NULLS clause only where a NULL can occur). Throws `RuleSyntaxError` with the column of the bad term.
  */
 export function parseSort(sort: string, options: SortOptions): { sql: string; terms: SortTerm[] } {
   const alias = quoteIdent(options.alias ?? options.collection.name);
@@ -64,7 +64,10 @@ export function parseSort(sort: string, options: SortOptions): { sql: string; te
     if (term.startsWith('@')) throw new RuleSyntaxError(`cannot sort by "${term}"`, start);
     const op = resolveSortColumn(term, options, start);
     const expr = sortExpression(op, alias, options.dialect);
-    items.push(`${expr} ${dir}${pg ? (desc ? ' NULLS LAST' : ' NULLS FIRST') : ''}`);
+    // PostgreSQL puts NULLs last ascending; SQLite first. Say so only where a NULL can occur: the
+    // clause stops PostgreSQL from walking a plain btree index for the order (a whole-table sort).
+    const nulls = pg && sortCanBeNull(op, options.collection) ? (desc ? ' NULLS LAST' : ' NULLS FIRST') : '';
+    items.push(`${expr} ${dir}${nulls}`);
   }
   return { sql: items.join(', '), terms };
 }
@@ -86,6 +89,14 @@ function resolveSortColumn(term: string, options: SortOptions, offset: number): 
     throw new RuleSyntaxError(`cannot sort by "${term}": it has several values per record`, offset);
   }
   return left;
+}
+
+/**
+ * Record columns are NOT NULL (docs/internals/storage-layout.md) except json ones; view columns,
+ * json paths and relation chains (a missing related record) can yield NULL.
+ */
+function sortCanBeNull(op: ColumnOperand, collection: Collection): boolean {
+  return op.chain.length > 0 || collection.type === 'view' || op.collection.type === 'view' || columnClass(op) === 'json';
 }
 
 function sortExpression(op: ColumnOperand, alias: string, dialect: Dialect): string {

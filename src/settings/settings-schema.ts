@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { fieldError, validationError } from '../core/errors.js';
 import type { ApiError, ErrorData, FieldError, FieldErrorCode } from '../core/errors.js';
+import { isValidCronExpression } from '../lib/cron-expression.js';
 
 export interface RateLimitRule {
   label: string;
@@ -39,7 +40,24 @@ export interface Settings {
     accessKey: string;
     secret: string;
     forcePathStyle: boolean;
+    /** Galley's: `when_required` for S3-compatible services that reject the SDK's default checksums. */
+    checksums: 'when_supported' | 'when_required';
   };
+  /** Galley's: limits and introspection of `/api/graphql` (docs/graphql.md). */
+  graphql: { introspection: boolean; maxDepth: number; maxCost: number };
+  /** Galley's: cron schedules that enqueue jobs, next to those registered in code (docs/jobs.md). */
+  jobs: { cron: CronSetting[] };
+  /** Galley's: limits of the realtime connections (docs/realtime.md); times in seconds, 0 = never. */
+  realtime: { maxConnectionsPerIp: number; maxSubscriptionsPerClient: number; maxQueuedBytes: number; idleTimeout: number; maxLifetime: number };
+}
+
+export interface CronSetting {
+  name: string;
+  /** croner syntax, UTC: 5 fields or 6 with seconds first. */
+  expression: string;
+  /** The job kind to enqueue at each tick. */
+  kind: string;
+  payload?: unknown;
 }
 
 /** The paths of secret values: never returned by the API, encrypted at rest when a key is set. */
@@ -72,7 +90,10 @@ export function defaultSettings(): Settings {
       tls: false,
       localName: '',
     },
-    s3: { enabled: false, bucket: '', region: '', endpoint: '', accessKey: '', secret: '', forcePathStyle: false },
+    s3: { enabled: false, bucket: '', region: '', endpoint: '', accessKey: '', secret: '', forcePathStyle: false, checksums: 'when_supported' },
+    graphql: { introspection: false, maxDepth: 10, maxCost: 20_000 },
+    jobs: { cron: [] },
+    realtime: { maxConnectionsPerIp: 1000, maxSubscriptionsPerClient: 1000, maxQueuedBytes: 4 * 1024 * 1024, idleTimeout: 300, maxLifetime: 1800 },
   };
 }
 
@@ -126,6 +147,34 @@ const settingsSchema = z
       accessKey: z.string().max(1024),
       secret: z.string().max(1024),
       forcePathStyle: z.boolean(),
+      checksums: z.enum(['when_supported', 'when_required']),
+    }),
+    graphql: z.object({ introspection: z.boolean(), maxDepth: int(1, 1000), maxCost: int(1, 100_000_000) }),
+    realtime: z.object({
+      maxConnectionsPerIp: int(1, 10_000_000),
+      maxSubscriptionsPerClient: int(1, 100_000),
+      maxQueuedBytes: int(1024, 1024 * 1024 * 1024),
+      idleTimeout: int(0, 86_400),
+      maxLifetime: int(0, 7 * 86_400),
+    }),
+    jobs: z.object({
+      cron: z
+        .array(
+          z.object({
+            name: z.string().regex(/^[\w.:-]{1,100}$/),
+            expression: z.string().max(255).refine(isValidCronExpression),
+            kind: z.string().min(1).max(255),
+            payload: z.unknown().optional(),
+          }),
+        )
+        .max(100)
+        .superRefine((list, ctx) => {
+          const seen = new Set<string>();
+          list.forEach((entry, i) => {
+            if (seen.has(entry.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'duplicate name' });
+            seen.add(entry.name);
+          });
+        }),
     }),
   });
 

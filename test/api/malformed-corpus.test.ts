@@ -1,13 +1,14 @@
 /**
- * A fixed corpus of malformed requests sent to every route of the server (the route list comes from
- * `apiRoutes`, so a new route is covered without editing this file): broken and wrongly typed
+ * A fixed corpus of malformed requests sent to every route of the server under `/api/` (the route
+ * list is read from the running Fastify instance, so a new route is covered without editing this
+ * file, including routes registered outside `apiRoutes` such as the realtime subscription POST): broken and wrongly typed
  * bodies, bodies over the limit, broken multipart, unknown collections and ids, SQL fragments in
  * filters, sorts and path parameters, out-of-range paging, bad ETags and tokens. Every answer must
  * be below 500, every 4xx must be PocketBase's `{status, message, data}`, and a failed request
  * must leave the data exactly as it was.
  */
 import assert from 'node:assert/strict';
-import { apiRoutes } from '../../src/http/api-routes.js';
+import { registeredRoutes } from '../../src/openapi/registered-routes.js';
 import { eachAppDialect } from '../http/test-app.js';
 import type { TestApp } from '../http/test-app.js';
 import { createFixtureCollections, createFixtureUser, dataSnapshot, seedRecords } from './api-fixture.js';
@@ -99,32 +100,56 @@ function idValues(postId: string): string[] {
   return [postId, ...SQL.map(encodeURIComponent), 'x'.repeat(900), '%00', '..%2F..'];
 }
 
+const FILENAMES = ['missing.png', '..%2F..%2Fpackage.json', '%00', "x'; DROP TABLE posts; --"];
+
+/**
+ * Registered routes the corpus does not call, each with its reason. WebSocket endpoints
+ * (`/api/realtime/ws`, `/api/graphql/ws`) are not Fastify routes and never listed.
+ */
+const NOT_CALLED: ReadonlyArray<{ method: string; url: string; why: string }> = [
+  { method: 'GET', url: '/api/realtime', why: 'the SSE stream never ends; its subscription POST is covered' },
+  { method: 'HEAD', url: '/api/realtime', why: 'same endless stream' },
+];
+
 interface Target {
   method: string;
   path: string;
 }
 
+/** Values per path parameter; the first is the "plain" value used while another parameter varies. */
+function paramValues(name: string, method: string, url: string, postId: string): string[] {
+  if (name === 'collection') return collectionValues(method, url);
+  if (name === 'filename') return FILENAMES;
+  return idValues(postId);
+}
+
 function targets(t: TestApp, postId: string): Target[] {
   const out: Target[] = [];
-  for (const factory of apiRoutes) {
-    const route = factory(t.app);
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) {
-      const collections = route.url.includes(':collection') ? collectionValues(method, route.url) : [''];
-      for (const c of collections) {
-        const withCollection = route.url.replace(':collection', c);
-        if (!withCollection.includes(':id')) {
-          out.push({ method, path: withCollection });
-          continue;
-        }
-        for (const id of idValues(postId)) out.push({ method, path: withCollection.replace(':id', id) });
+  for (const route of registeredRoutes(t.server.fastify)) {
+    const { method, url } = route;
+    // The dashboard (/_/) and custom routes are outside the API; HEAD beside a GET is Fastify's.
+    if (!url.startsWith('/api/') || route.implicitHead || method === 'OPTIONS') continue;
+    if (NOT_CALLED.some((n) => n.method === method && n.url === url)) continue;
+    const params = [...url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
+    if (params.length === 0) {
+      out.push({ method, path: url });
+      continue;
+    }
+    // Each parameter in turn runs through its values while the others keep their plain value.
+    const seen = new Set<string>();
+    for (const varying of params) {
+      for (const value of paramValues(varying, method, url, postId)) {
+        let path = url;
+        for (const p of params) path = path.replace(`:${p}`, p === varying ? value : paramValues(p, method, url, postId)[0]!);
+        if (!seen.has(path)) out.push({ method, path });
+        seen.add(path);
       }
     }
   }
   return out;
 }
 
-async function send(t: TestApp, target: Target, m: Malformed): Promise<{ status: number; body: unknown }> {
+async function send(t: TestApp, target: Target, m: Malformed): Promise<{ status: number; body: unknown; type: string }> {
   const headers: Record<string, string> = { ...m.headers };
   const hasBody = m.raw !== undefined && target.method !== 'GET' && target.method !== 'HEAD';
   if (hasBody) headers['content-type'] = m.contentType ?? 'application/json';
@@ -139,7 +164,40 @@ async function send(t: TestApp, target: Target, m: Malformed): Promise<{ status:
   } catch {
     // left as text: the assertion below shows it
   }
-  return { status: res.status, body };
+  return { status: res.status, body, type: res.headers.get('content-type') ?? '' };
+}
+
+/**
+ * `/api/oauth2-redirect` is where an OAuth2 provider sends the user's browser, not an API call: it
+ * answers a small HTML page (PocketBase shows a page too), a 400 one when the login cannot be
+ * completed. The page must still be a page: HTML, no stack trace, nothing echoed from the request.
+ * Bodies refused before the handler runs keep PocketBase's error shape.
+ */
+const BROWSER_PAGES = ['/api/oauth2-redirect'];
+
+function assertBrowserPage(body: unknown, status: number, type: string, label: string): void {
+  // Refused before the handler (an unreadable body): the API's own error.
+  if (type.startsWith('application/json')) return assertErrorShape(body, status, label);
+  assert.match(type, /^text\/html/, `${label}: not an HTML page`);
+  assert.equal(typeof body, 'string', `${label}: page body`);
+  assert.ok(!/\n\s+at |SELECT|DROP|UNION/i.test(body as string), `${label}: the page carries a stack trace or request text`);
+}
+
+/**
+ * GraphQL's endpoints answer errors found by GraphQL itself in the spec's shape (`{errors: [...]}`
+ * with Galley's code and status in `extensions`, docs/graphql.md); errors raised before the request
+ * reaches GraphQL (body parsing, limits) keep PocketBase's shape.
+ */
+function assertGraphqlOrApiErrorShape(body: unknown, status: number, label: string): void {
+  const errors = typeof body === 'object' && body !== null ? (body as { errors?: unknown }).errors : undefined;
+  if (errors === undefined) return assertErrorShape(body, status, label);
+  assert.ok(Array.isArray(errors) && errors.length > 0, `${label}: graphql errors is not a non-empty list`);
+  for (const e of errors as Array<Record<string, unknown>>) {
+    assert.equal(typeof e.message, 'string', `${label}: graphql error message`);
+    const ext = e.extensions as Record<string, unknown> | undefined;
+    assert.equal(typeof ext?.code, 'string', `${label}: graphql error code in extensions`);
+    assert.ok(!/\n\s+at /.test(JSON.stringify(e)), `${label}: graphql error carries a stack trace`);
+  }
 }
 
 eachAppDialect(
@@ -151,26 +209,43 @@ eachAppDialect(
     const corpus = [...BODY_CORPUS, ...QUERY_CORPUS, ...HEADER_CORPUS];
     const failures: string[] = [];
     let sent = 0;
-    for (const target of targets(t, fixture.postId)) {
+    const registered = registeredRoutes(t.server.fastify);
+    for (const n of NOT_CALLED) assert.ok(registered.some((r) => r.method === n.method && r.url === n.url), `stale exclusion ${n.method} ${n.url}`);
+    const all = targets(t, fixture.postId);
+    for (const outside of ['POST /api/realtime', 'POST /api/uploads/presign', 'POST /api/graphql', 'POST /api/files/token']) {
+      assert.ok(all.some((x) => `${x.method} ${x.path}` === outside), `${outside} is not in the corpus`);
+    }
+    // The data before the next request: kept across failed requests (which must not change it) and
+    // taken again after any request that may have written, so each request costs one snapshot.
+    let before: string | undefined;
+    for (const target of all) {
       for (const m of corpus) {
         // Body cases only mean something where a body is read.
         if (m.raw !== undefined && (target.method === 'GET' || target.method === 'DELETE')) continue;
-        const before = await dataSnapshot(t);
-        const { status, body } = await send(t, target, m);
+        before ??= await dataSnapshot(t);
+        const { status, body, type } = await send(t, target, m);
         sent++;
         const label = `${target.method} ${target.path.slice(0, 120)} [${m.name}] -> ${status} ${JSON.stringify(body).slice(0, 300)}`;
         if (status >= 500) {
           failures.push(label);
+          before = undefined;
           continue;
         }
         if (status >= 400 && target.method !== 'HEAD') {
           try {
-            assertErrorShape(body, status, label);
+            if (target.path.startsWith('/api/graphql')) assertGraphqlOrApiErrorShape(body, status, label);
+            else if (BROWSER_PAGES.includes(target.path)) assertBrowserPage(body, status, type, label);
+            else assertErrorShape(body, status, label);
           } catch (err) {
             failures.push(`${label}: ${(err as Error).message.split('\n')[0]}`);
+            before = undefined;
             continue;
           }
-          if ((await dataSnapshot(t)) !== before) failures.push(`${label}: data changed by a failed request`);
+          const after = await dataSnapshot(t);
+          if (after !== before) failures.push(`${label}: data changed by a failed request`);
+          before = after;
+        } else {
+          before = undefined;
         }
       }
     }

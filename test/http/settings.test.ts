@@ -7,7 +7,7 @@ eachAppDialect(
     assert.equal((await call('GET', '/api/settings', { token: null })).status, 401);
     const initial = await call('GET', '/api/settings');
     assert.equal(initial.status, 200);
-    assert.deepEqual(Object.keys(initial.body).sort(), ['batch', 'logs', 'meta', 'rateLimits', 's3', 'smtp', 'trustedProxy']);
+    assert.deepEqual(Object.keys(initial.body).sort(), ['batch', 'graphql', 'jobs', 'logs', 'meta', 'rateLimits', 'realtime', 's3', 'smtp', 'trustedProxy']);
     assert.deepEqual(initial.body.batch, { enabled: true, maxRequests: 50, timeout: 3, maxBodySize: 128 * 1024 * 1024 });
     assert.deepEqual(initial.body.logs, { maxDays: 5, minLevel: 0, logIP: true, logAuthId: false });
     assert.deepEqual(initial.body.trustedProxy, { headers: [], useLeftmostIP: false });

@@ -4,27 +4,9 @@
  * promise that a PocketBase frontend works on Galley unchanged.
  */
 import assert from 'node:assert/strict';
-import PocketBase, { ClientResponseError } from 'pocketbase';
 import type { RecordModel } from 'pocketbase';
 import { SUPERUSER_EMAIL, SUPERUSER_PASSWORD, eachAppDialect } from '../http/test-app.js';
-
-function client(url: string): PocketBase {
-  const pb = new PocketBase(url);
-  // Several requests of one test may be in flight together; the SDK would cancel all but one.
-  pb.autoCancellation(false);
-  return pb;
-}
-
-/** The status of the ClientResponseError `promise` rejects with (fails if it resolves). */
-async function rejectsWith(promise: Promise<unknown>): Promise<ClientResponseError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof ClientResponseError, `expected a ClientResponseError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the request to fail');
-}
+import { client, rejectsWith } from './sdk-client.js';
 
 // The `@request.auth.id != ""` guard matters: for a guest `@request.auth.id` is "", which equals
 // the empty `owner` of unowned posts (PocketBase's semantics).

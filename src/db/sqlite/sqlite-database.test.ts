@@ -229,3 +229,22 @@ test('periodic PRAGMA optimize runs beside transactions without breaking them', 
   }
   assert.deepEqual(await db.get('SELECT COUNT(*) AS "n" FROM "t"'), { n: 20 });
 });
+
+test('statistics refreshed by the periodic PRAGMA optimize reach the read connection', async (t) => {
+  const db = new SqliteDatabase({ file: await tempFile(t), optimizeIntervalMs: 5 });
+  t.after(() => db.close());
+  await db.exec('CREATE TABLE "p" ("id" INTEGER PRIMARY KEY, "v" INTEGER NOT NULL, "c" INTEGER NOT NULL); CREATE INDEX "p_c" ON "p" ("c"); CREATE INDEX "p_v" ON "p" ("v")');
+  const plan = async (): Promise<string> => (await db.all<{ detail: string }>('EXPLAIN QUERY PLAN SELECT "id" FROM "p" WHERE "v" > 990 ORDER BY "c" DESC LIMIT 20')).map((r) => r.detail).join(' | ');
+  // Without statistics SQLite walks the sort index.
+  assert.match(await plan(), /USING INDEX p_c/);
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < 3000; i++) await tx.run('INSERT INTO "p" VALUES (?, ?, ?)', [i, (i * 7919) % 1000, i]);
+  });
+  await db.get('SELECT COUNT(*) FROM "p" WHERE "v" > 990');
+  const deadline = Date.now() + 10_000;
+  while (!/USING INDEX p_v/.test(await plan())) {
+    assert.ok(Date.now() < deadline, `reader kept its plan: ${await plan()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.deepEqual(await db.get('SELECT COUNT(*) AS "n" FROM "p" WHERE "v" > 990'), { n: 27 });
+});

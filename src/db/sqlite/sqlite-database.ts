@@ -55,7 +55,8 @@ export class SqliteDatabase implements Database {
   readonly file: string;
 
   readonly #writer: Connection;
-  readonly #reader: Connection;
+  #reader: Connection;
+  readonly #file: string;
   readonly #writeStatements: LruCache<string, Statement>;
   readonly #readStatements: LruCache<string, Statement>;
   readonly #mutex = new AsyncMutex();
@@ -94,14 +95,8 @@ export class SqliteDatabase implements Database {
       } catch (err) {
         if (!isBusy(err)) throw err;
       }
-      this.#reader = memory ? this.#writer : new BetterSqlite3Driver(options.file, { readonly: true });
-      if (this.#reader !== this.#writer) {
-        this.#reader.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
-        this.#reader.pragma('foreign_keys = ON');
-        // Every API read goes through this one connection: 16 MB of page cache (the default is
-        // 2 MB) keeps the hot pages of a mid-sized app in memory, as the benchmark baseline does.
-        this.#reader.pragma('cache_size = -16000');
-      }
+      this.#file = options.file;
+      this.#reader = memory ? this.#writer : this.#openReader();
     } catch (err) {
       this.#writer.close();
       throw err;
@@ -213,7 +208,13 @@ export class SqliteDatabase implements Database {
     const release = this.#mutex.tryAcquire();
     if (release === undefined) return;
     try {
-      if (this.#writer.open) this.#writer.pragma('optimize');
+      if (!this.#writer.open) return;
+      // 0x10000: consider every table, not only those this (write) connection has read; API reads
+      // go through the reader, so the writer alone would rarely see a table worth analysing.
+      this.#writer.pragma('optimize = 0x10002');
+      // A connection reads sqlite_stat1 only when it loads the schema, and ANALYZE does not make
+      // other connections reload it: a fresh reader (every few hours) plans with the new stats.
+      if (this.#reader !== this.#writer) this.#reopenReader();
     } catch {
       // Statistics are an optimisation: a busy or failing refresh is retried next time.
     } finally {
@@ -260,6 +261,25 @@ export class SqliteDatabase implements Database {
 
   #assertOpen(): void {
     if (this.#closing !== undefined || !this.#writer.open) throw closedError();
+  }
+
+  #openReader(): Connection {
+    const reader = new BetterSqlite3Driver(this.#file, { readonly: true });
+    reader.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
+    reader.pragma('foreign_keys = ON');
+    // Every API read goes through this one connection: 16 MB of page cache (the default is
+    // 2 MB) keeps the hot pages of a mid-sized app in memory, as the benchmark baseline does.
+    reader.pragma('cache_size = -16000');
+    return reader;
+  }
+
+  /** Reads are synchronous, so between two of them no statement of the old reader is running. */
+  #reopenReader(): void {
+    const fresh = this.#openReader();
+    const old = this.#reader;
+    this.#readStatements.clear();
+    this.#reader = fresh;
+    old.close();
   }
 
   #writeStatement(sql: string): Statement {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { isApiError } from '../../core/errors.js';
-import { parseMultipart } from './parse-multipart.js';
+import { DEFAULT_BODY_LIMITS } from './body-limits.js';
+import { parseMultipart, removeUploadTemps } from './parse-multipart.js';
 
 const BOUNDARY = 'galleyboundary';
 const headers = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` };
@@ -47,17 +49,49 @@ test('merges repeated @jsonPayload parts and infers the other parts', async () =
   assert.deepEqual(files, []);
 });
 
-test('collects file parts as buffers', async () => {
+test('streams file parts to temporary files and detects their type from the bytes', async () => {
   const { fields, files } = await parseMultipart(
     body(part('title', 'x'), part('avatar', 'PNGDATA', { filename: 'a.png', type: 'image/png' })),
     headers,
   );
-  assert.deepEqual(fields, { title: 'x' });
-  assert.equal(files.length, 1);
-  assert.equal(files[0]?.field, 'avatar');
-  assert.equal(files[0]?.filename, 'a.png');
-  assert.equal(files[0]?.mimeType, 'image/png');
-  assert.equal(files[0]?.data.toString(), 'PNGDATA');
+  try {
+    assert.deepEqual(fields, { title: 'x' });
+    assert.equal(files.length, 1);
+    assert.equal(files[0]?.field, 'avatar');
+    assert.equal(files[0]?.filename, 'a.png');
+    assert.equal(files[0]?.mimeType, 'image/png');
+    assert.equal(files[0]?.size, 7);
+    assert.equal(files[0]?.truncated, false);
+    // the client said image/png; the bytes are text
+    assert.equal(files[0]?.detected.mime, 'text/plain');
+    assert.equal(await readFile(files[0]?.path ?? '', 'utf8'), 'PNGDATA');
+  } finally {
+    await removeUploadTemps(files);
+  }
+  await assert.rejects(readFile(files[0]?.path ?? ''));
+});
+
+test('a part over its own limit is read to the end but marked truncated, keeping only the allowed bytes', async () => {
+  const limits = { ...DEFAULT_BODY_LIMITS, fileBytes: (name: string) => (name === 'small' ? 4 : 1000) };
+  const { files } = await parseMultipart(
+    body(part('small', '0123456789', { filename: 'a.txt', type: 'text/plain' }), part('big', '0123456789', { filename: 'b.txt', type: 'text/plain' })),
+    headers,
+    limits,
+  );
+  try {
+    const small = files.find((f) => f.field === 'small');
+    assert.equal(small?.truncated, true);
+    assert.equal(small?.size, 10);
+    assert.equal((await readFile(small?.path ?? '')).length, 0);
+    assert.equal(files.find((f) => f.field === 'big')?.truncated, false);
+  } finally {
+    await removeUploadTemps(files);
+  }
+});
+
+test('an empty file input (no name, no bytes) is no file', async () => {
+  const { files } = await parseMultipart(body(part('avatar', '', { filename: '', type: 'application/octet-stream' })), headers);
+  assert.deepEqual(files, []);
 });
 
 test('prototype keys never become properties', async () => {

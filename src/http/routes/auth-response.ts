@@ -4,8 +4,9 @@
  * its email shows (the owner is asking), `password`/`tokenKey` never do, hidden fields only for a
  * superuser, and `?expand=` resolves relations with that record as `@request.auth`.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app/app.js';
+import type { LoginResult } from '../../auth/auth-service.js';
 import type { AuthResponse } from '../../auth/password-auth.js';
 import { ruleAuth } from '../../auth/rule-auth.js';
 import type { RecordJson } from '../../records/record-service.js';
@@ -18,7 +19,7 @@ export async function authResponse(
   request: FastifyRequest,
   res: AuthResponse,
   context: RequestInfo['context'],
-): Promise<{ token: string; record: RecordJson }> {
+): Promise<{ token: string; record: RecordJson; meta?: Record<string, unknown> }> {
   const auth = ruleAuth({ collection: res.collection, record: res.record });
   const ctx = {
     auth,
@@ -26,5 +27,20 @@ export async function authResponse(
     request: { ...authRequestInfo(request, context), auth },
   };
   const record = await app.records.shape(res.collection, res.record, ctx, expandOption(request));
-  return { token: res.token, record };
+  return res.meta ? { token: res.token, record, meta: res.meta } : { token: res.token, record };
+}
+
+/**
+ * A login flow's outcome as PocketBase answers it: the auth response, or — when a second method
+ * is needed — 401 with only `{mfaId}` (not the error shape: the SDK reads `mfaId` from it).
+ */
+export async function sendLoginResult(
+  app: App,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  result: LoginResult,
+  context: RequestInfo['context'],
+): Promise<unknown> {
+  if ('mfaId' in result) return reply.code(401).send({ mfaId: result.mfaId });
+  return authResponse(app, request, result, context);
 }

@@ -22,7 +22,9 @@ import type { BatchAction } from './records-batch-action.js';
 import { recordContext } from './records-context.js';
 import { ifMatchVersion } from './records-etag.js';
 import { recordIdempotency } from './records-idempotency.js';
-import { rejectUploads } from './records-uploads.js';
+import { discardIncomingFiles } from '../../records/record-files.js';
+import type { IncomingFile } from '../../records/record-files.js';
+import { filesOfBatchItem, uploadTempDir } from './records-uploads.js';
 
 /** PocketBase's default when `maxBodySize` is 0, and the route's hard upper bound. */
 const DEFAULT_MAX_BODY = 128 * 1024 * 1024;
@@ -55,7 +57,7 @@ export function batchRoute(app: App): RouteOptions {
       const length = Number(request.headers['content-length']);
       if (Number.isFinite(length) && length > maxBody()) throw apiError('payload_too_large');
     },
-    config: multipartRoute(() => ({ ...DEFAULT_BODY_LIMITS, maxBytes: maxBody(), maxFieldBytes: maxBody() })),
+    config: multipartRoute(() => ({ ...DEFAULT_BODY_LIMITS, maxBytes: maxBody(), maxFieldBytes: maxBody() }), uploadTempDir(app)),
     preHandler: idempotency.preHandler,
     onSend: idempotency.onSend,
     onResponse: idempotency.onResponse,
@@ -77,7 +79,8 @@ export function batchRoute(app: App): RouteOptions {
         });
       }
       const actions = requests.map((item, i) => parseBatchAction(item, i));
-      rejectUploads(uploadedFiles(request));
+      const parts = uploadedFiles(request);
+      const files = actions.map((_, i) => filesOfBatchItem(parts, i));
 
       const deadline = Date.now() + settings.timeout * 1000;
       let results: BatchResult[];
@@ -89,7 +92,7 @@ export function batchRoute(app: App): RouteOptions {
               throw new BatchItemFailure(i, apiError('bad_request', 'Batch transaction timed out.'));
             }
             try {
-              out.push(await runAction(app, request, action));
+              out.push(await runAction(app, request, action, files[i] ?? []));
             } catch (err) {
               if (isApiError(err)) throw new BatchItemFailure(i, err);
               throw err;
@@ -98,6 +101,8 @@ export function batchRoute(app: App): RouteOptions {
           return out;
         });
       } catch (err) {
+        // Uploads of items that succeeded before the failure were stored: the rollback removes them.
+        await discardIncomingFiles(app.files, files.flat());
         if (err instanceof BatchItemFailure) throw batchFailed(err);
         throw err;
       }
@@ -134,13 +139,13 @@ function actionContext(request: FastifyRequest, action: BatchAction): RecordCont
   };
 }
 
-async function runAction(app: App, request: FastifyRequest, action: BatchAction): Promise<BatchResult> {
+async function runAction(app: App, request: FastifyRequest, action: BatchAction, files: IncomingFile[]): Promise<BatchResult> {
   const collection = await app.collections.findFresh(action.collection);
   if (!collection) throw apiError('collection_not_found');
   // As for the single-record routes: no id holds NUL, and PostgreSQL rejects it as a parameter.
   if (action.id.includes('\0')) throw apiError('not_found');
   const ctx = actionContext(request, action);
-  const expand = action.query.expand ? { expand: action.query.expand } : {};
+  const opts = action.query.expand ? { expand: action.query.expand, files } : { files };
   const ifMatch = ifMatchVersion(action.headers['if-match']);
   const match = ifMatch === undefined ? {} : { ifMatch };
   let written;
@@ -149,13 +154,13 @@ async function runAction(app: App, request: FastifyRequest, action: BatchAction)
       await app.records.delete(collection.id, action.id, match, ctx);
       return { status: 204, body: null };
     case 'create':
-      written = await app.records.create(collection.id, action.body, expand, ctx);
+      written = await app.records.create(collection.id, action.body, opts, ctx);
       break;
     case 'upsert':
-      written = await app.records.upsert(collection.id, action.body, expand, ctx);
+      written = await app.records.upsert(collection.id, action.body, opts, ctx);
       break;
     case 'update':
-      written = await app.records.update(collection.id, action.id, action.body, { ...expand, ...match }, ctx);
+      written = await app.records.update(collection.id, action.id, action.body, { ...opts, ...match }, ctx);
       break;
   }
   return { status: 200, body: pickBatchFields(written.record, action.query.fields) };

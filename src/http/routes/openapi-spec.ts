@@ -6,20 +6,23 @@
  */
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
+import { z } from 'zod';
 import { buildOpenApi } from '../../openapi/build-openapi.js';
+import { customRoutePaths } from '../../routes/custom-routes.js';
 import { requireSuperuser } from '../middleware/require-superuser.js';
 
 export function openapiSpecRoute(app: App): RouteOptions {
-  let cached: { version: number; json: string } | undefined;
+  let cached: { version: number; routes: number; json: string } | undefined;
   return {
     method: 'GET',
     url: '/api/openapi.json',
     ...(app.config.dev ? {} : { preHandler: requireSuperuser }),
     handler: async function openapiSpec(_request, reply) {
       const version = app.collections.version;
-      if (cached?.version !== version) {
+      if (cached?.version !== version || cached.routes !== app.routes.version) {
         const doc = buildOpenApi(app.collections.all(), { version: String(version) });
-        cached = { version, json: JSON.stringify(doc) };
+        Object.assign(doc.paths, customRoutePaths(app.routes.list(), (s) => z.toJSONSchema(s, { unrepresentable: 'any', io: 'input' })));
+        cached = { version, routes: app.routes.version, json: JSON.stringify(doc) };
       }
       return reply.type('application/json; charset=utf-8').send(cached.json);
     },

@@ -1,6 +1,7 @@
 /** `DELETE /api/collections/{c}/records/{id}`: 204 with no body; `If-Match` as for update. */
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
+import { triggerRequest } from '../../hooks/app-hooks.js';
 import { recordContext } from './records-context.js';
 import { ifMatchVersion } from './records-etag.js';
 import { recordIdempotency } from './records-idempotency.js';
@@ -17,8 +18,10 @@ export function recordsDeleteRoute(app: App): RouteOptions {
     handler: async function deleteRecord(request, reply) {
       const ifMatch = ifMatchVersion(request.headers['if-match']);
       const collection = await routeCollection(app, request);
-      await app.records.delete(collection.id, recordId(request), ifMatch === undefined ? {} : { ifMatch }, recordContext(request));
-      return reply.code(204).send();
+      return triggerRequest(app.hooks.onRecordDeleteRequest, { collection, request, id: recordId(request) }, async (e) => {
+        await app.records.delete(collection.id, e.id ?? '', ifMatch === undefined ? {} : { ifMatch }, recordContext(request));
+        return reply.code(204).send();
+      });
     },
   };
 }

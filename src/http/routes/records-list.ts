@@ -2,6 +2,7 @@
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
 import { parseListQuery } from '../list-query.js';
+import { triggerRequest } from '../../hooks/app-hooks.js';
 import { recordContext } from './records-context.js';
 import { expandOption, routeCollection } from './records-params.js';
 
@@ -12,7 +13,7 @@ export function recordsListRoute(app: App): RouteOptions {
     handler: async function listRecords(request) {
       const collection = await routeCollection(app, request);
       const query = parseListQuery(request.query);
-      return app.records.list(
+      return triggerRequest(app.hooks.onRecordsListRequest, { collection, request }, () => app.records.list(
         collection.id,
         {
           page: query.page,
@@ -23,7 +24,7 @@ export function recordsListRoute(app: App): RouteOptions {
           ...expandOption(request),
         },
         recordContext(request),
-      );
+      ));
     },
   };
 }

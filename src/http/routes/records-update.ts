@@ -6,18 +6,19 @@ import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
 import { multipartRoute, uploadedFiles } from '../body/multipart-body.js';
 import { requestBody } from '../body/request-body.js';
+import { triggerRequest } from '../../hooks/app-hooks.js';
 import { recordContext } from './records-context.js';
 import { formatEtag, ifMatchVersion } from './records-etag.js';
 import { recordIdempotency } from './records-idempotency.js';
 import { checkFieldsParam, expandOption, recordId, routeCollection } from './records-params.js';
-import { rejectUploads } from './records-uploads.js';
+import { recordFiles, recordUploadLimits, uploadTempDir } from './records-uploads.js';
 
 export function recordsUpdateRoute(app: App): RouteOptions {
   const idempotency = recordIdempotency(app);
   return {
     method: 'PATCH',
     url: '/api/collections/:collection/records/:id',
-    config: multipartRoute(),
+    config: multipartRoute(recordUploadLimits(app), uploadTempDir(app)),
     preHandler: idempotency.preHandler,
     onSend: idempotency.onSend,
     onResponse: idempotency.onResponse,
@@ -26,16 +27,18 @@ export function recordsUpdateRoute(app: App): RouteOptions {
       checkFieldsParam(request);
       const collection = await routeCollection(app, request);
       const body = requestBody(request.body);
-      rejectUploads(uploadedFiles(request));
-      const { record, version } = await app.records.update(
-        collection.id,
-        recordId(request),
-        body,
-        { ...expandOption(request), ...(ifMatch === undefined ? {} : { ifMatch }) },
-        recordContext(request),
-      );
-      reply.header('etag', formatEtag(version));
-      return record;
+      const files = recordFiles(uploadedFiles(request));
+      return triggerRequest(app.hooks.onRecordUpdateRequest, { collection, request, body, id: recordId(request) }, async (e) => {
+        const { record, version } = await app.records.update(
+          collection.id,
+          e.id ?? '',
+          e.body ?? {},
+          { ...expandOption(request), files, ...(ifMatch === undefined ? {} : { ifMatch }) },
+          recordContext(request),
+        );
+        reply.header('etag', formatEtag(version));
+        return record;
+      });
     },
   };
 }

@@ -1,0 +1,132 @@
+/**
+ * `npm run bench -- realtime [--subscribers N] [--step S] [--rates 1,2,5] [--transport sse|ws]`:
+ * realtime fan-out on one Galley process (SQLite). For each transport, separately: a fresh server,
+ * N subscribers on `feed/*` (list rule "" so every write goes to every subscriber) opened by the
+ * load generator in another process (bench/realtime-generator.ts, raw sockets / `ws`, not the SDK),
+ * then writes at increasing rates. Reports per step p50/p99 write-to-delivery latency and
+ * deliveries/s, the highest sustained step (every delivery arrived, p99 under the bound), and the
+ * server's RSS growth per subscriber.
+ */
+import { execFile, fork } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import type { GeneratorConfig, GeneratorMessage, StepResult } from './realtime-generator.js';
+import { ServerProcess } from './server-process.js';
+import { freePort } from './targets/galley.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+// From source through tsx (what is measured is the working tree's src/realtime, built or not).
+const GALLEY = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main-entry.ts')];
+const SUPERUSER = { email: 'bench@example.com', password: 'bench-password-1234' };
+const P99_BOUND_MS = 250;
+
+interface RunResult {
+  transport: 'sse' | 'ws';
+  subscribers: number;
+  connectMs: number;
+  idleRss: number;
+  heldRss: number;
+  steps: StepResult[];
+}
+
+async function api(url: string, method: string, body?: unknown, token?: string): Promise<Record<string, unknown>> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = token;
+  const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
+async function startServer(dir: string): Promise<{ proc: ServerProcess; url: string; token: string }> {
+  await promisify(execFile)(process.execPath, [...GALLEY, 'superuser', 'upsert', SUPERUSER.email, SUPERUSER.password, '--dir', dir], { cwd: ROOT });
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  // GALLEY_BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops.
+  const prof = process.env.GALLEY_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.GALLEY_BENCH_CPU_PROF] : [];
+  const proc = new ServerProcess(process.execPath, [...prof, ...GALLEY, 'serve', '--dir', dir, '--http', `127.0.0.1:${port}`], {
+    cwd: ROOT,
+    env: { ...process.env, GALLEY_LOG_LEVEL: 'warn' },
+  });
+  await proc.waitForHttp(`${url}/api/health`, 60_000);
+  const login = await api(`${url}/api/collections/_superusers/auth-with-password`, 'POST', { identity: SUPERUSER.email, password: SUPERUSER.password });
+  const token = String(login.token);
+  // Every subscriber connects from 127.0.0.1.
+  await api(`${url}/api/settings`, 'PATCH', { realtime: { maxConnectionsPerIp: 1_000_000 } }, token);
+  await api(`${url}/api/collections`, 'POST', { name: 'feed', type: 'base', fields: [{ name: 'title', type: 'text' }], listRule: '', viewRule: '' }, token);
+  return { proc, url, token };
+}
+
+async function runTransport(transport: 'sse' | 'ws', subscribers: number, rates: number[], stepSec: number): Promise<RunResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'galley-bench-rt-'));
+  const { proc, url, token } = await startServer(dir);
+  const generator = fork(fileURLToPath(new URL('./realtime-generator.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    const idleRss = proc.rss() ?? 0;
+    const result: RunResult = { transport, subscribers, connectMs: 0, idleRss, heldRss: 0, steps: [] };
+    const cfg: GeneratorConfig = { url, token, transport, subscribers, rates, stepSec, p99BoundMs: P99_BOUND_MS };
+    await new Promise<void>((resolve, reject) => {
+      generator.on('message', (m: GeneratorMessage) => {
+        if (m.type === 'connected') {
+          result.connectMs = m.ms;
+          result.heldRss = proc.rss() ?? 0;
+          console.log(`  ${transport}: ${m.subscribers} subscribers held after ${m.ms} ms; server RSS ${mb(idleRss)} idle -> ${mb(result.heldRss)}`);
+          generator.send('go');
+        } else if (m.type === 'step') {
+          result.steps.push(m.result);
+          const s = m.result;
+          console.log(
+            `  ${transport}: ${s.writesPerSec} writes/s -> ${s.delivered}/${s.expected} delivered, ${Math.round(s.deliveriesPerSec)} deliveries/s, p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, max ${Math.round(s.maxMs)} ms${s.sustained ? '' : '  (not sustained)'}`,
+          );
+        } else if (m.type === 'done') resolve();
+        else reject(new Error(m.message));
+      });
+      generator.once('exit', (code) => reject(new Error(`generator exited with ${code}`)));
+      generator.send(cfg);
+    });
+    return result;
+  } finally {
+    if (generator.exitCode === null) generator.kill();
+    await proc.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+export async function runRealtimeBench(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      subscribers: { type: 'string', default: '10000' },
+      step: { type: 'string', default: '5' },
+      rates: { type: 'string', default: '1,2,5,10,15,20,30' },
+      transport: { type: 'string' },
+    },
+  });
+  const subscribers = Number(values.subscribers);
+  const stepSec = Number(values.step);
+  const rates = String(values.rates).split(',').map(Number);
+  const transports = (values.transport ? [values.transport] : ['sse', 'ws']) as Array<'sse' | 'ws'>;
+  const cpuModel = cpus()[0]?.model ?? 'unknown';
+  console.log(`galley realtime bench: ${new Date().toISOString()}`);
+  console.log(`machine: ${cpus().length} CPU (${cpuModel}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}; load average ${loadavg()[0]?.toFixed(2)}`);
+  console.log(`${subscribers} subscribers per transport, writes at ${rates.join(', ')} per second, ${stepSec} s per step; sustained = all delivered and p99 < ${P99_BOUND_MS} ms`);
+  const results: RunResult[] = [];
+  for (const t of transports) results.push(await runTransport(t, subscribers, rates, stepSec));
+  console.log('');
+  console.log('| transport | subscribers held | RSS per subscriber | highest sustained deliveries/s | p50 | p99 |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of results) {
+    const best = r.steps.filter((s) => s.sustained).sort((a, b) => b.deliveriesPerSec - a.deliveriesPerSec)[0];
+    const perSub = ((r.heldRss - r.idleRss) / r.subscribers / 1024).toFixed(1);
+    console.log(
+      `| ${r.transport} | ${r.subscribers} | ${perSub} KiB | ${best ? `${Math.round(best.deliveriesPerSec)} (${best.writesPerSec} writes/s)` : 'none'} | ${best ? `${best.p50Ms} ms` : '-'} | ${best ? `${best.p99Ms} ms` : '-'} |`,
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,196 @@
+/**
+ * `/api/realtime/ws`: the realtime broker over a WebSocket, with a small JSON protocol (one object
+ * per text message, documented in docs/realtime.md):
+ *
+ *   client -> server   {type:"auth", token?}            (no token = guest)
+ *                      {type:"subscribe", topic, options?}
+ *                      {type:"unsubscribe", topic?}      (no topic = all)
+ *                      {type:"ping"}
+ *   server -> client   {type:"connected", clientId}
+ *                      {type:"authenticated" | "subscribed" | "unsubscribed" | "pong", id?, ...}
+ *                      {type:"event", topic, data:{action, record}}
+ *                      {type:"error", id?, status, message, data}
+ *
+ * Any request may carry an `id`, echoed in its answer. Topics and options are the SSE ones; the
+ * token may also come with the upgrade (`Authorization` header or `?token=`).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import type { App } from '../../app/app.js';
+import type { AuthState } from '../../auth/auth-record.js';
+import { authenticateToken, tokenFromHeader } from '../../auth/authenticate.js';
+import { ApiError } from '../../core/errors.js';
+import type { RealtimeEvent } from '../../realtime/realtime-broker.js';
+import type { RealtimeClient } from '../../realtime/realtime-client.js';
+import { TopicError } from '../../realtime/realtime-topic.js';
+import type { RecordSubscriptionOptions } from '../../realtime/realtime-topic.js';
+import { realIp } from '../middleware/client-ip.js';
+
+export const REALTIME_WS_PATH = '/api/realtime/ws';
+const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/**
+ * The event frame, built and UTF-8 encoded once per event object (one per group) and shared by its
+ * subscribers: the fan-out writes the same bytes to every socket, with no per-subscriber encoding.
+ */
+const frames = new WeakMap<RealtimeEvent, Buffer>();
+function wsFrame(event: RealtimeEvent): Buffer {
+  let frame = frames.get(event);
+  if (frame === undefined) {
+    frame = Buffer.from(`{"type":"event","topic":${JSON.stringify(event.topic)},"data":${event.data}}`);
+    frames.set(event, frame);
+  }
+  return frame;
+}
+
+interface ProtocolError {
+  status: number;
+  message: string;
+  data?: unknown;
+}
+
+function failure(status: number, message: string): ProtocolError {
+  return { status, message, data: {} };
+}
+
+/** Attaches the endpoint to the Fastify server; its connections close with the server. */
+export function registerRealtimeWebSocket(app: App, fastify: FastifyInstance): void {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const authDeps = { db: app.db, collections: app.collections };
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== REALTIME_WS_PATH && url.pathname !== `${REALTIME_WS_PATH}/`) return; // another endpoint's upgrade
+    void (async () => {
+      const token = tokenFromHeader(request.headers.authorization) ?? (url.searchParams.get('token') || undefined);
+      let auth: AuthState | null = null;
+      if (token !== undefined) auth = (await authenticateToken(authDeps, token)) ?? null;
+      const ip = realIp(request, app.settings.get().trustedProxy);
+      wss.handleUpgrade(request, socket, head, (ws) => accept(ws, ip, auth));
+    })().catch(() => socket.destroy());
+  };
+
+  function accept(ws: WebSocket, ip: string, auth: AuthState | null): void {
+    let client: RealtimeClient;
+    try {
+      client = app.realtime.clients.connect({
+        ip,
+        format: wsFrame,
+        sink: {
+          write: (frame) => {
+            // Bytes are a text message too (the event frame, pre-encoded).
+            if (typeof frame === 'string') ws.send(frame);
+            else ws.send(frame, { binary: false });
+            return ws.bufferedAmount;
+          },
+          keepAlive: () => ws.ping(),
+          end: (reason) => {
+            if (reason === 'dropped') ws.terminate();
+            else ws.close(reason === 'shutdown' ? 1001 : 1000, reason);
+          },
+        },
+      });
+    } catch (err) {
+      const e = err instanceof ApiError ? err : undefined;
+      ws.send(JSON.stringify({ type: 'error', status: e?.status ?? 500, message: e?.message ?? 'Something went wrong.', data: {} }));
+      ws.close(1013, 'too many connections');
+      return;
+    }
+    if (auth !== null) client.setAuth(auth);
+    ws.on('close', () => client.close('closed'));
+    ws.on('error', () => client.close('closed'));
+    // Messages are handled one after another (an `auth` then a `subscribe` keep their order).
+    let chain: Promise<void> = Promise.resolve();
+    ws.on('message', (raw, isBinary) => {
+      const text = isBinary ? undefined : raw.toString();
+      chain = chain.then(async () => {
+        const answer = await handle(client, text);
+        if (answer !== undefined) client.write(JSON.stringify(answer));
+      });
+    });
+    client.write(JSON.stringify({ type: 'connected', clientId: client.id }));
+  }
+
+  async function handle(client: RealtimeClient, text: string | undefined): Promise<Record<string, unknown> | undefined> {
+    let msg: Record<string, unknown>;
+    try {
+      const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      msg = parsed as Record<string, unknown>;
+    } catch {
+      return { type: 'error', ...failure(400, 'Messages must be JSON objects.') };
+    }
+    const id = typeof msg.id === 'string' || typeof msg.id === 'number' ? { id: msg.id } : {};
+    try {
+      switch (msg.type) {
+        case 'ping':
+          return { type: 'pong', ...id };
+        case 'auth': {
+          const token = typeof msg.token === 'string' ? tokenFromHeader(msg.token) : undefined;
+          let auth: AuthState | null = null;
+          if (token !== undefined) {
+            auth = (await authenticateToken(authDeps, token)) ?? null;
+            if (auth === null) return { type: 'error', ...id, ...failure(401, 'Missing or invalid authentication.') };
+          }
+          client.setAuth(auth);
+          const who = auth === null ? null : { id: auth.record.id, collectionId: auth.collection.id, collectionName: auth.collection.name };
+          return { type: 'authenticated', ...id, auth: who };
+        }
+        case 'subscribe': {
+          if (typeof msg.topic !== 'string' || msg.topic === '') return { type: 'error', ...id, ...failure(400, 'Missing topic.') };
+          if (msg.topic.length > app.realtime.limits.maxTopicLength) return { type: 'error', ...id, ...failure(400, 'The topic is too long.') };
+          const options = subscribeOptions(msg.options);
+          if (options === undefined) return { type: 'error', ...id, ...failure(400, 'Invalid subscription options.') };
+          client.subscribe(msg.topic, options);
+          return { type: 'subscribed', ...id, topic: msg.topic };
+        }
+        case 'unsubscribe': {
+          const topic = typeof msg.topic === 'string' ? msg.topic : undefined;
+          client.unsubscribe(topic);
+          return { type: 'unsubscribed', ...id, ...(topic === undefined ? {} : { topic }) };
+        }
+        default:
+          return { type: 'error', ...id, ...failure(400, 'Unknown message type.') };
+      }
+    } catch (err) {
+      if (err instanceof TopicError || err instanceof RangeError) return { type: 'error', ...id, ...failure(400, err.message) };
+      app.logger.error({ err }, 'realtime websocket message failed');
+      return { type: 'error', ...id, ...failure(500, 'Something went wrong while processing your request.') };
+    }
+  }
+
+  fastify.server.on('upgrade', onUpgrade);
+  // SSE and WebSocket connections never end by themselves: close them before the server waits on them.
+  fastify.addHook('preClose', async () => {
+    app.realtime.clients.closeAll();
+  });
+  fastify.addHook('onClose', async () => {
+    fastify.server.off('upgrade', onUpgrade);
+    for (const ws of wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+  });
+}
+
+/** `{filter?, expand?, fields?, query?, headers?}` with the right types, or undefined. */
+function subscribeOptions(value: unknown): RecordSubscriptionOptions | undefined {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const o = value as Record<string, unknown>;
+  const out: RecordSubscriptionOptions = {};
+  for (const key of ['filter', 'expand', 'fields'] as const) {
+    const v = o[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string') return undefined;
+    out[key] = v;
+  }
+  for (const key of ['query', 'headers'] as const) {
+    const v = o[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'object' || Array.isArray(v)) return undefined;
+    out[key] = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'string' ? x : JSON.stringify(x)]));
+  }
+  return out;
+}

@@ -1,0 +1,4 @@
+import { jobQueueConformance } from './job-queue.conformance.js';
+
+jobQueueConformance('sqlite');
+jobQueueConformance('postgres');

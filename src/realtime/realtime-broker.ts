@@ -1,0 +1,551 @@
+/**
+ * The realtime broker: one per node, transport-agnostic. SSE, the WebSocket protocol, GraphQL
+ * subscriptions and the OAuth2 redirect are all users of it.
+ *
+ * Record events: RecordService's after-commit listener publishes each committed change once on the
+ * PubSub (`realtime:records`); every node (the writer included) hears it and fans it out to its own
+ * subscribers. A rolled-back write never reaches the listener, so it sends nothing.
+ *
+ * Fan-out cost grows with groups, not subscribers. Subscribers with the same (event name, topic,
+ * options, auth record) share a `Group` (a user's several tabs, all guests on one topic). Per event,
+ * each group's access decision is memoised by what the rules can read: the topic kind, the options
+ * (`filter`, `@request.query/headers`) and the values of the `@request.auth.*` fields the list/view
+ * rule and the filter actually name; so two users whose rule inputs agree share one decision. The
+ * decision uses the in-memory matcher; only when it cannot decide (relations, `@collection`) one
+ * SQL query per distinct decision is made. The payload is shaped (hidden fields, email
+ * visibility, expand, fields) and serialised once per distinct output (superuser or not, expand,
+ * fields; the requester only when the output depends on who asks: auth collections, expand).
+ *
+ * Delete events carry the last state of the record (PocketBase's semantics). A delete whose
+ * rule needs the database cannot be checked any more (the row is gone) and is not sent to that
+ * group: access is denied rather than guessed.
+ */
+import type { AuthState } from '../auth/auth-record.js';
+import { isSuperuser } from '../auth/authenticate.js';
+import { ruleAuth } from '../auth/rule-auth.js';
+import type { Collection } from '../core/schema.js';
+import type { Database, SqlParam } from '../db/database.js';
+import { compileFields, pickFields } from '../lib/pick-fields.js';
+import type { FieldsSpec } from '../lib/pick-fields.js';
+import type { CollectionService } from '../records/collection-service.js';
+import type { RecordJson } from '../records/record-codec.js';
+import type { RecordChange, RecordChangeAction, RecordContext, RecordService } from '../records/record-service.js';
+import { quoteIdent } from '../records/sql-tokens.js';
+import { prepareRule, RULE_PARSE_LIMITS, walk } from '../rules/index.js';
+import type { AuthRecord, PreparedRule, RequestInfo } from '../rules/index.js';
+import type { PubSub } from './pubsub.js';
+import { parseTopic, TopicError } from './realtime-topic.js';
+import type { RecordSubscriptionOptions } from './realtime-topic.js';
+
+export type { RecordSubscriptionOptions } from './realtime-topic.js';
+
+/** One event for one subscription. Shared by every subscriber of a group: never mutate it. */
+export interface RealtimeEvent {
+  /** The subscription's name: for SSE, the exact subscription string (the SSE event name). */
+  readonly topic: string;
+  /** Record events only. */
+  readonly action?: RecordChangeAction;
+  /** Record events only: the record as this group may see it. */
+  readonly record?: RecordJson;
+  /** The payload's JSON text (`{"action","record"}` for record events), serialised once per group. */
+  readonly data: string;
+}
+
+export interface RealtimeSubscriber {
+  /** The requester (`request.auth` shape); null for guests. */
+  auth: AuthState | null;
+  /**
+   * Called synchronously for each event. Return false when the subscriber's queue is full; the
+   * transport then drops its client (the broker only counts it).
+   */
+  deliver(event: RealtimeEvent): boolean;
+}
+
+export interface RealtimeBrokerDeps {
+  pubsub: PubSub;
+  db: Database;
+  collections: CollectionService;
+  records: RecordService;
+  onError?: (err: unknown, what: string) => void;
+}
+
+export interface RealtimeBrokerStats {
+  /** Local record subscriptions and the groups they form. */
+  subscriptions: number;
+  groups: number;
+  /** Events delivered to subscribers on this node since start. */
+  deliveries: number;
+  /** Deliveries a full subscriber refused. */
+  refused: number;
+}
+
+const CH_RECORDS = 'realtime:records';
+const CH_CUSTOM = 'realtime:custom';
+
+interface RecordMessage {
+  a: RecordChangeAction;
+  /** collection id */
+  c: string;
+  r: RecordJson;
+}
+
+interface CustomMessage {
+  t: string;
+  d: unknown;
+}
+
+/**
+ * A memo shared by every group with the same key (same rule inputs, or same output shape), valid
+ * for one event (`seq`): the per-event work is a field check, not a map lookup per group.
+ */
+class Slot<T> {
+  seq = -1;
+  value: T | undefined;
+  refs = 0;
+  constructor(readonly key: string) {}
+}
+
+type DecisionSlot = Slot<boolean | Promise<boolean>>;
+type OutputSlot = Slot<Output | undefined | Promise<Output | undefined>>;
+
+/** What a group decided for one collection object (a schema change makes a new one). */
+interface GroupPlan {
+  collection: Collection;
+  deny: boolean;
+  rule: PreparedRule | null;
+  filter: PreparedRule | null;
+  decision: DecisionSlot;
+  output: OutputSlot;
+}
+
+class Group {
+  /** subscriber -> how many of its subscriptions landed in this group (it gets each event once). */
+  readonly members = new Map<RealtimeSubscriber, number>();
+  plan: GroupPlan | undefined;
+  fieldsSpec: FieldsSpec | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly name: string,
+    readonly indexKey: string,
+    readonly all: boolean,
+    readonly filter: string,
+    readonly expand: string,
+    readonly fields: string,
+    /** canonical filter + query + headers */
+    readonly inputsKey: string,
+    readonly auth: AuthRecord | null,
+    readonly superuser: boolean,
+    readonly identity: string,
+    readonly request: RequestInfo,
+  ) {}
+}
+
+interface Output {
+  record: RecordJson;
+  data: string;
+}
+
+export class RealtimeBroker {
+  readonly #deps: RealtimeBrokerDeps;
+  readonly #groups = new Map<string, Group>();
+  /** `<collection lowercased>/*` or `<collection lowercased>/<record id>` -> groups. */
+  readonly #index = new Map<string, Set<Group>>();
+  readonly #custom = new Map<string, Map<RealtimeSubscriber, string>>();
+  readonly #decisionSlots = new Map<string, DecisionSlot>();
+  readonly #outputSlots = new Map<string, OutputSlot>();
+  #seq = 0;
+  readonly #offs: Array<() => void | Promise<void>> = [];
+  #chain: Promise<void> = Promise.resolve();
+  #subscriptions = 0;
+  #deliveries = 0;
+  #refused = 0;
+  #started = false;
+
+  constructor(deps: RealtimeBrokerDeps) {
+    this.#deps = deps;
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    const { pubsub, records } = this.#deps;
+    this.#offs.push(await pubsub.subscribe(CH_RECORDS, (m) => this.#onRecordMessage(m as RecordMessage)));
+    this.#offs.push(await pubsub.subscribe(CH_CUSTOM, (m) => this.#onCustomMessage(m as CustomMessage)));
+    this.#offs.push(records.onChange((e) => this.#publishChange(e)));
+  }
+
+  /** Stops listening; waits for the fan-out in progress. Subscriptions stay registered (transports close them). */
+  async stop(): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    for (const off of this.#offs.splice(0)) await off();
+    await this.#chain;
+  }
+
+  stats(): RealtimeBrokerStats {
+    return { subscriptions: this.#subscriptions, groups: this.#groups.size, deliveries: this.#deliveries, refused: this.#refused };
+  }
+
+  /**
+   * Subscribes to record events: `coll/*` (list rule) or `coll/<id>` (view rule), `coll` being a
+   * collection name or id; `options` add a filter and shape the record. Returns the unsubscribe
+   * function (idempotent). Throws TopicError for a malformed topic.
+   */
+  subscribeRecords(sub: RealtimeSubscriber, topic: string, options: RecordSubscriptionOptions = {}): () => void {
+    const parsed = parseTopic(topic);
+    if (parsed.kind !== 'records') throw new TopicError(`"${topic}" is not a record topic.`);
+    const group = this.#group(sub.auth, options.name ?? topic, parsed.collection, parsed.recordId, options);
+    group.members.set(sub, (group.members.get(sub) ?? 0) + 1);
+    this.#subscriptions++;
+    let active = true;
+    return () => {
+      if (!active) return;
+      active = false;
+      this.#subscriptions--;
+      const left = (group.members.get(sub) ?? 1) - 1;
+      if (left > 0) group.members.set(sub, left);
+      else group.members.delete(sub);
+      if (group.members.size === 0) this.#dropGroup(group);
+    };
+  }
+
+  /** Subscribes to a custom topic (`@name`), fed by `publishCustom` from any node. */
+  subscribeCustom(sub: RealtimeSubscriber, topic: string, name = topic): () => void {
+    let subs = this.#custom.get(topic);
+    if (subs === undefined) {
+      subs = new Map();
+      this.#custom.set(topic, subs);
+    }
+    subs.set(sub, name);
+    let active = true;
+    return () => {
+      if (!active) return;
+      active = false;
+      subs.delete(sub);
+      if (subs.size === 0 && this.#custom.get(topic) === subs) this.#custom.delete(topic);
+    };
+  }
+
+  /**
+   * Sends `data` to every subscriber of the custom `topic` on every node. Not for `@oauth2`: its
+   * payload is for one client only (`RealtimeClients.sendToClient`).
+   */
+  async publishCustom(topic: string, data: unknown): Promise<void> {
+    if (topic.startsWith('@oauth2')) throw new TypeError('realtime: "@oauth2" messages go to one client (clients.sendToClient), never to every subscriber');
+    const message: CustomMessage = { t: topic, d: data };
+    await this.#deps.pubsub.publish(CH_CUSTOM, message);
+  }
+
+  /** Delivers a custom event to one local subscriber (the registry uses it for client-addressed messages). */
+  deliverCustom(sub: RealtimeSubscriber, topic: string, data: unknown): boolean {
+    return this.#count(sub.deliver({ topic, data: JSON.stringify(data ?? null) }));
+  }
+
+  /**
+   * An auth record changed on some node (secrets removed). Before this event is fanned out, so
+   * connections authenticated as that record see its new state (`Realtime` refreshes or closes them).
+   */
+  protected authRecordChanged(_action: RecordChangeAction, _collection: Collection, _record: RecordJson): void {}
+
+  // --- groups ----------------------------------------------------------------------------------
+
+  #group(auth: AuthState | null, name: string, collection: string, recordId: string | null, options: RecordSubscriptionOptions): Group {
+    const superuser = isSuperuser(auth);
+    const rAuth = ruleAuth(auth);
+    const identity = superuser ? `su:${rAuth?.id ?? ''}` : rAuth === null ? 'guest' : `auth:${JSON.stringify(rAuth)}`;
+    const filter = options.filter?.trim() ?? '';
+    const expand = options.expand?.trim() ?? '';
+    const fields = options.fields?.trim() ?? '';
+    const query = options.query ?? {};
+    const headers = options.headers ?? {};
+    const inputsKey = JSON.stringify([filter, sortedEntries(query), sortedEntries(headers)]);
+    const indexKey = `${collection.toLowerCase()}/${recordId ?? '*'}`;
+    const key = JSON.stringify([name, indexKey, inputsKey, expand, fields, identity]);
+    let group = this.#groups.get(key);
+    if (group !== undefined) return group;
+    const request: RequestInfo = { auth: rAuth, method: 'GET', query, headers, body: {}, context: 'realtime' };
+    group = new Group(key, name, indexKey, recordId === null, filter, expand, fields, inputsKey, rAuth, superuser, identity, request);
+    this.#groups.set(key, group);
+    let set = this.#index.get(indexKey);
+    if (set === undefined) {
+      set = new Set();
+      this.#index.set(indexKey, set);
+    }
+    set.add(group);
+    return group;
+  }
+
+  #dropGroup(group: Group): void {
+    this.#releasePlan(group.plan);
+    group.plan = undefined;
+    this.#groups.delete(group.key);
+    const set = this.#index.get(group.indexKey);
+    if (set === undefined) return;
+    set.delete(group);
+    if (set.size === 0) this.#index.delete(group.indexKey);
+  }
+
+  /** The group's rule, filter and memo keys for this collection object (cached until the schema changes). */
+  #plan(group: Group, c: Collection): GroupPlan {
+    if (group.plan !== undefined && group.plan.collection === c) return group.plan;
+    const schema = this.#deps.collections;
+    let rule: PreparedRule | null = null;
+    let filter: PreparedRule | null = null;
+    let deny = false;
+    const ruleText = group.all ? c.listRule : c.viewRule;
+    const segments = new Set<string>();
+    try {
+      if (!group.superuser) {
+        if (ruleText === null || ruleText === undefined) deny = true;
+        else if (ruleText !== '') {
+          rule = prepareRule(ruleText, { collection: c, schema, limits: RULE_PARSE_LIMITS });
+          authSegments(rule, segments);
+        }
+      }
+      if (group.filter !== '') {
+        filter = prepareRule(group.filter, { collection: c, schema, allowHiddenFields: group.superuser });
+        // A client filter may not read @request/@collection unless a superuser wrote it (as for lists).
+        if (!group.superuser && filter.usesRequestOrCollection) deny = true;
+        authSegments(filter, segments);
+      }
+    } catch {
+      // A filter that does not parse, or a stored rule that no longer resolves: nothing is sent.
+      deny = true;
+    }
+    const auth = group.auth;
+    const projection = group.superuser
+      ? 'su'
+      : auth === null
+        ? 'guest'
+        : segments.has('*')
+          ? group.identity
+          : JSON.stringify([...segments].sort().map((s) => [s, auth[s] ?? null]));
+    const personal = !group.superuser && (c.type === 'auth' || group.expand !== '');
+    if (group.fields !== '' && group.fieldsSpec === undefined) {
+      try {
+        group.fieldsSpec = compileFields(group.fields);
+      } catch {
+        deny = true;
+      }
+    }
+    const plan: GroupPlan = {
+      collection: c,
+      deny,
+      rule,
+      filter,
+      decision: acquire(this.#decisionSlots, `${group.all ? '*' : '1'}\u0000${group.inputsKey}\u0000${projection}`),
+      output: acquire(this.#outputSlots, JSON.stringify([group.superuser, group.expand, group.fields, personal ? group.identity : ''])),
+    };
+    this.#releasePlan(group.plan);
+    group.plan = plan;
+    return plan;
+  }
+
+  #releasePlan(plan: GroupPlan | undefined): void {
+    if (plan === undefined) return;
+    release(this.#decisionSlots, plan.decision);
+    release(this.#outputSlots, plan.output);
+  }
+
+  // --- events ----------------------------------------------------------------------------------
+
+  #publishChange(e: RecordChange): void {
+    const record = e.collection.type === 'auth' ? withoutSecrets(e.record) : e.record;
+    const message: RecordMessage = { a: e.action, c: e.collection.id, r: record };
+    this.#deps.pubsub.publish(CH_RECORDS, message).catch((err: unknown) => this.#report(err, 'publishing a record event'));
+  }
+
+  #onRecordMessage(m: RecordMessage): void {
+    if (m === null || typeof m !== 'object' || typeof m.c !== 'string' || m.r === null || typeof m.r !== 'object') return;
+    const c = this.#deps.collections.find(m.c);
+    if (c?.type === 'auth') {
+      try {
+        this.authRecordChanged(m.a, c, m.r);
+      } catch (err) {
+        this.#report(err, 'updating the clients of a changed auth record');
+      }
+    }
+    // Events are fanned out one at a time, so every subscriber sees a record's changes in commit order.
+    this.#chain = this.#chain.then(() => this.#fanOut(m)).catch((err: unknown) => this.#report(err, 'fanning out a record event'));
+  }
+
+  #groupsFor(c: Collection, recordId: string): Group[] {
+    const keys = new Set([`${c.name.toLowerCase()}/*`, `${c.id.toLowerCase()}/*`, `${c.name.toLowerCase()}/${recordId}`, `${c.id.toLowerCase()}/${recordId}`]);
+    const out: Group[] = [];
+    for (const k of keys) {
+      const set = this.#index.get(k);
+      if (set !== undefined) for (const g of set) out.push(g);
+    }
+    return out;
+  }
+
+  async #fanOut(m: RecordMessage): Promise<void> {
+    if (this.#index.size === 0) return;
+    const c = this.#deps.collections.find(m.c);
+    if (c === undefined) return;
+    const recordId = String(m.r.id ?? '');
+    const groups = this.#groupsFor(c, recordId);
+    if (groups.length === 0) return;
+    const seq = ++this.#seq;
+    // 1. One decision per distinct rule input; the SQL ones run side by side (the pool overlaps them).
+    const live: GroupPlan[] = [];
+    const liveGroups: Group[] = [];
+    let pending: Array<Promise<unknown>> = [];
+    for (const group of groups) {
+      if (group.members.size === 0) continue;
+      const plan = this.#plan(group, c);
+      if (plan.deny) continue;
+      const slot = plan.decision;
+      if (slot.seq !== seq) {
+        slot.seq = seq;
+        const decided = this.#decide(m, plan, group);
+        slot.value = decided;
+        if (decided instanceof Promise) pending.push(decided.then((v) => (slot.value = v)));
+      }
+      live.push(plan);
+      liveGroups.push(group);
+    }
+    if (pending.length > 0) await Promise.all(pending);
+    // 2. One shaped, serialised payload per distinct output.
+    const allowed: GroupPlan[] = [];
+    const allowedGroups: Group[] = [];
+    pending = [];
+    for (let i = 0; i < live.length; i++) {
+      const plan = live[i]!;
+      if (plan.decision.value !== true) continue;
+      const slot = plan.output;
+      if (slot.seq !== seq) {
+        slot.seq = seq;
+        const shaped = this.#output(m, c, liveGroups[i]!);
+        slot.value = shaped;
+        pending.push(shaped.then((v) => (slot.value = v)));
+      }
+      allowed.push(plan);
+      allowedGroups.push(liveGroups[i]!);
+    }
+    if (pending.length > 0) await Promise.all(pending);
+    // 3. Deliver, group by group, in the order the groups were subscribed.
+    for (let i = 0; i < allowed.length; i++) {
+      const out = allowed[i]!.output.value as Output | undefined;
+      if (out === undefined) continue;
+      const group = allowedGroups[i]!;
+      const event: RealtimeEvent = { topic: group.name, action: m.a, record: out.record, data: out.data };
+      for (const sub of group.members.keys()) this.#count(sub.deliver(event));
+    }
+  }
+
+  /** In memory when the matcher can decide; else one query (never for deletes: the row is gone). */
+  #decide(m: RecordMessage, plan: GroupPlan, group: Group): boolean | Promise<boolean> {
+    let undecided = false;
+    for (const rule of [plan.rule, plan.filter]) {
+      if (rule === null) continue;
+      let r: boolean | 'undecided';
+      try {
+        r = rule.match({ record: m.r, request: group.request });
+      } catch {
+        return false;
+      }
+      if (r === false) return false;
+      if (r === 'undecided') undecided = true;
+    }
+    if (!undecided) return true;
+    if (m.a === 'delete') return false;
+    return this.#decideWithSql(m, plan, group).catch((err: unknown) => {
+      this.#report(err, 'checking a realtime rule');
+      return false;
+    });
+  }
+
+  async #decideWithSql(m: RecordMessage, plan: GroupPlan, group: Group): Promise<boolean> {
+    const { db } = this.#deps;
+    const table = quoteIdent(plan.collection.name);
+    const where = [`${table}."id" = ?`];
+    const params: SqlParam[] = [String(m.r.id)];
+    for (const rule of [plan.rule, plan.filter]) {
+      if (rule === null) continue;
+      const frag = rule.toSql({ dialect: db.dialect, request: group.request });
+      where.push(`(${frag.sql})`);
+      params.push(...frag.params);
+    }
+    const row = await db.get(`SELECT 1 AS "x" FROM ${table} WHERE ${where.join(' AND ')} LIMIT 1`, params);
+    return row !== undefined;
+  }
+
+  async #output(m: RecordMessage, c: Collection, group: Group): Promise<Output | undefined> {
+    const ctx: RecordContext = { auth: group.auth, isSuperuser: group.superuser, request: group.request };
+    try {
+      let record = await this.#deps.records.shape(c, m.r, ctx, group.expand === '' ? {} : { expand: group.expand });
+      if (group.fieldsSpec !== undefined) record = pickFields(record, group.fieldsSpec);
+      return { record, data: JSON.stringify({ action: m.a, record }) };
+    } catch (err) {
+      this.#report(err, 'shaping a realtime record');
+      return undefined;
+    }
+  }
+
+  #onCustomMessage(m: CustomMessage): void {
+    if (m === null || typeof m !== 'object' || typeof m.t !== 'string') return;
+    const subs = this.#custom.get(m.t);
+    if (subs === undefined) return;
+    const data = JSON.stringify(m.d ?? null);
+    const events = new Map<string, RealtimeEvent>();
+    for (const [sub, name] of subs) {
+      let event = events.get(name);
+      if (event === undefined) {
+        event = { topic: name, data };
+        events.set(name, event);
+      }
+      this.#count(sub.deliver(event));
+    }
+  }
+
+  #count(ok: boolean): boolean {
+    if (ok) this.#deliveries++;
+    else this.#refused++;
+    return ok;
+  }
+
+  #report(err: unknown, what: string): void {
+    if (this.#deps.onError) this.#deps.onError(err, what);
+    else console.error(`realtime: failed ${what}:`, err);
+  }
+}
+
+/** The `@request.auth.<field>` names a rule reads (`*` when it reads the auth record as a whole). */
+function authSegments(rule: PreparedRule, into: Set<string>): void {
+  walk(rule.ast, (n) => {
+    if (n.kind !== 'identifier' || !n.name.startsWith('@request.auth')) return;
+    const rest = n.name.slice('@request.auth'.length);
+    if (!rest.startsWith('.')) {
+      into.add('*');
+      return;
+    }
+    const segment = rest.slice(1).split(/[.:]/)[0] ?? '';
+    into.add(segment === '' ? '*' : segment);
+  });
+}
+
+function acquire<T>(slots: Map<string, Slot<T>>, key: string): Slot<T> {
+  let slot = slots.get(key);
+  if (slot === undefined) {
+    slot = new Slot<T>(key);
+    slots.set(key, slot);
+  }
+  slot.refs++;
+  return slot;
+}
+
+function release<T>(slots: Map<string, Slot<T>>, slot: Slot<T>): void {
+  if (--slot.refs <= 0 && slots.get(slot.key) === slot) slots.delete(slot.key);
+}
+
+function sortedEntries(o: Record<string, unknown>): Array<[string, unknown]> {
+  return Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Secrets never travel on the bus (Redis): output shaping drops them anyway. */
+function withoutSecrets(record: RecordJson): RecordJson {
+  const { password: _password, tokenKey: _tokenKey, ...rest } = record;
+  return rest as RecordJson;
+}

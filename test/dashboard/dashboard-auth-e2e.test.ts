@@ -1,0 +1,158 @@
+/**
+ * The dashboard's auth screens in a real browser (chromium through playwright-core), on SQLite and
+ * PostgreSQL: an auth collection's e-mail templates and an OAuth2 provider edited and saved (the
+ * client secret kept when not retyped), an API key minted (shown
+ * once, then working), listed and revoked, and TOTP enrolment of the logged-in superuser (secret,
+ * confirmation code, recovery codes, disable); no console errors.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as OTPAuth from 'otpauth';
+import type { Page } from 'playwright-core';
+import PocketBase from 'pocketbase';
+import { upsertSuperuser } from '../../src/auth/superusers.js';
+import { requireService } from '../../src/testing/services.js';
+import { SCREENSHOTS, ensureDashboardBuilt, launchChromium, reportPages, startDashboardNode } from './dashboard-fixture.js';
+
+const EMAIL = 'keys@example.com';
+const PASSWORD = 'a long auth-screens password';
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  test(`dashboard auth screens in chromium [${dialect}]`, { timeout: 180_000 }, async (t) => {
+    if (dialect === 'postgres' && !(await requireService(t, 'postgres'))) return;
+    ensureDashboardBuilt();
+    const browser = await launchChromium(t);
+    if (!browser) return;
+    const node = await startDashboardNode(dialect);
+    const consoleErrors: string[] = [];
+    const shot = async (page: Page, name: string): Promise<void> => {
+      if (SCREENSHOTS && dialect === 'sqlite') await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
+    };
+    try {
+      await upsertSuperuser(node.app, EMAIL, PASSWORD);
+      const admin = new PocketBase(node.url);
+      await admin.collection('_superusers').authWithPassword(EMAIL, PASSWORD);
+      const user = await admin.collection('users').create({ email: 'alice@example.com', password: 'alice password 1', passwordConfirm: 'alice password 1', name: 'Alice' });
+
+      const page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
+      page.setDefaultTimeout(10_000);
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') consoleErrors.push(`${msg.text()} (${msg.location().url})`);
+      });
+      page.on('pageerror', (err) => consoleErrors.push(`page error: ${err.message}`));
+      await page.goto(`${node.url}/_/`);
+      await page.getByLabel('Email').fill(EMAIL);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('heading', { name: 'Collections' }).waitFor();
+
+      // --- (1) e-mail templates of the users collection ------------------------------------------
+      await page.goto(`${node.url}/_/#/collections/users/edit`);
+      await page.getByRole('tab', { name: 'Auth options' }).click();
+      const templates = page.getByRole('tablist', { name: 'E-mail templates' });
+      await templates.getByRole('tab', { name: 'Password reset' }).click();
+      const panel = page.getByRole('tabpanel', { name: 'Password reset template' });
+      await panel.getByText('{TOKEN}').waitFor();
+      await panel.getByLabel('Subject').fill('Reset your {APP_NAME} password');
+      await panel.getByLabel('Body (HTML)').fill('<p>Hi {RECORD:email}, follow {APP_URL}/reset/{TOKEN}</p>');
+      await templates.getByRole('tab', { name: 'One-time password (OTP)' }).click();
+      const otpPanel = page.getByRole('tabpanel', { name: 'One-time password (OTP) template' });
+      await otpPanel.getByText('{OTP_ID}').waitFor();
+      await otpPanel.getByLabel('Subject').fill('Your code: {OTP}');
+      await templates.getByRole('tab', { name: 'Login alert (new device)' }).click();
+      await page.getByRole('tabpanel', { name: 'Login alert (new device) template' }).getByText('{ALERT_INFO}').waitFor();
+      await shot(page, 'email-templates');
+      // (4) an OAuth2 provider in the same save: the secret is stored, never sent back, and kept
+      // when the form is saved again with the secret box empty.
+      await page.getByRole('button', { name: '+ Add provider' }).click();
+      const provider = page.getByRole('group', { name: /^Provider / });
+      await provider.getByLabel('Provider', { exact: true }).selectOption('github');
+      await provider.getByLabel('Client id').fill('gh-client-id');
+      await provider.getByLabel('Client secret').fill('gh-client-secret');
+      await page.getByLabel('OAuth2 enabled').check();
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByText('Saved collection “users”.').waitFor();
+      const users = await admin.collections.getOne('users');
+      assert.equal(users.resetPasswordTemplate.subject, 'Reset your {APP_NAME} password');
+      assert.equal(users.resetPasswordTemplate.body, '<p>Hi {RECORD:email}, follow {APP_URL}/reset/{TOKEN}</p>');
+      assert.equal(users.otp.emailTemplate.subject, 'Your code: {OTP}');
+      assert.ok(users.otp.emailTemplate.body.length > 0, 'the OTP body is kept');
+      assert.ok(users.verificationTemplate.subject.length > 0, 'untouched templates are kept');
+      assert.equal(users.oauth2.enabled, true);
+      assert.deepEqual(users.oauth2.providers.map((p: Record<string, unknown>) => [p.name, p.clientId, p.clientSecret]), [['github', 'gh-client-id', undefined]]);
+      await page.goto(`${node.url}/_/#/collections/users/edit`);
+      await page.getByRole('tab', { name: 'Auth options' }).click();
+      await page.getByRole('group', { name: 'Provider github' }).getByLabel('Display name').fill('GitHub login');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      // (the first save's toast may still be up: wait for the editor to leave instead)
+      await page.getByRole('heading', { name: 'Edit users' }).waitFor({ state: 'detached' });
+      const stored = await node.app.collections.findFresh('users');
+      assert.equal(stored?.oauth2?.providers[0]?.displayName, 'GitHub login');
+      assert.equal(stored?.oauth2?.providers[0]?.clientSecret, 'gh-client-secret', 'an empty secret box keeps the stored secret');
+
+      // --- (2) API keys: mint (shown once), use, list, revoke ------------------------------------
+      await page.getByRole('link', { name: 'API keys' }).click();
+      await page.getByText('No API keys yet.').waitFor();
+      const form = page.getByRole('form', { name: 'Mint an API key' });
+      await form.getByLabel('Key name').fill('reporting');
+      await form.getByLabel('Record id').fill(user.id);
+      await form.getByLabel('Scopes').fill('users:view');
+      await form.getByRole('button', { name: 'Mint key' }).click();
+      const key = (await page.getByTestId('minted-key').textContent()) ?? '';
+      assert.match(key, /^gk_/);
+      const viewWith = (auth: string): Promise<Response> => fetch(`${node.url}/api/collections/users/records/${user.id}`, { headers: { Authorization: auth } });
+      assert.equal((await viewWith(key)).status, 200, 'the minted key acts as the user');
+      const row = page.getByRole('row').filter({ hasText: 'reporting' });
+      await row.getByText('users:view').waitFor();
+      await row.getByText('active').waitFor();
+      await shot(page, 'api-keys');
+      await page.getByRole('button', { name: 'Done' }).click();
+      assert.equal(await page.getByTestId('minted-key').count(), 0, 'the key is gone from the page');
+      page.once('dialog', (d) => void d.accept());
+      await row.getByRole('button', { name: 'Revoke reporting' }).click();
+      await row.getByText(/revoked/).waitFor();
+      assert.equal((await viewWith(key)).status, 404, 'a revoked key is a guest');
+
+      // --- (3) TOTP enrolment of the signed-in superuser ----------------------------------------
+      await page.getByRole('link', { name: 'Account security' }).click();
+      await page.getByRole('heading', { name: 'Authenticator app: off' }).waitFor();
+      await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+      const uri = (await page.getByTestId('totp-uri').textContent()) ?? '';
+      const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
+      const totp = OTPAuth.URI.parse(uri);
+      await shot(page, 'totp-setup');
+      assert.ok(totp instanceof OTPAuth.TOTP);
+      assert.equal(totp.secret.base32, secret);
+      await page.getByLabel('Code from the app').fill(totp.generate());
+      await page.getByRole('button', { name: 'Confirm and switch on' }).click();
+      const codes = ((await page.getByTestId('recovery-codes').textContent()) ?? '').split('\n');
+      assert.equal(codes.length, 10);
+      await page.getByRole('heading', { name: 'Authenticator app: on' }).waitFor();
+      await page.getByText('10 recovery codes left.').waitFor();
+      assert.equal((await admin.send<{ enabled: boolean }>('/api/collections/_superusers/totp', {})).enabled, true);
+      // A login now asks for the second factor: a recovery code from the page works.
+      const second = new PocketBase(node.url);
+      const mfaId = await second.collection('_superusers').authWithPassword(EMAIL, PASSWORD).then(
+        () => '',
+        (err: { response?: { mfaId?: string } }) => err.response?.mfaId ?? '',
+      );
+      assert.ok(mfaId, 'the password step asks for MFA');
+      await second.send('/api/collections/_superusers/auth-with-totp', { method: 'POST', body: { mfaId, code: codes[0] } });
+      await page.getByRole('button', { name: 'I have saved them' }).click();
+      await page.reload();
+      await page.getByText('9 recovery codes left.').waitFor();
+      await page.getByLabel('Code or password to switch it off').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Disable two-factor sign-in' }).click();
+      await page.getByRole('heading', { name: 'Authenticator app: off' }).waitFor();
+      assert.equal((await admin.send<{ enabled: boolean }>('/api/collections/_superusers/totp', {})).enabled, false);
+
+      assert.deepEqual(consoleErrors, [], 'no console errors');
+    } catch (err) {
+      await reportPages(t, browser, consoleErrors);
+      throw err;
+    } finally {
+      await browser.close();
+      await node.cleanup();
+    }
+  });
+}

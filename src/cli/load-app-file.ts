@@ -23,6 +23,16 @@ export function resolveAppFile(configured: string | undefined, cwd = process.cwd
   return existsSync(auto) ? auto : undefined;
 }
 
+/**
+ * The migrations folder beside the app file (`<app file's folder>/migrations`), when it exists: what
+ * `serve` applies when no `--migrations`/`GALLEY_MIGRATIONS` is given, so an app folder carries its
+ * schema with it (`galley serve --app examples/shop/galley.config.ts` is all a user runs).
+ */
+export function appFileMigrationsDir(appFile: string): string | undefined {
+  const dir = resolve(dirname(resolve(appFile)), 'migrations');
+  return existsSync(dir) ? dir : undefined;
+}
+
 export interface LoadAppFileOptions {
   /** Reload on change (serve --dev). */
   watch?: boolean;

@@ -10,7 +10,7 @@ import type { Automigrate } from '../migrations/automigrate.js';
 import { Migrator } from '../migrations/migrator.js';
 import { listenFailure } from './cli-error.js';
 import { DEFAULT_DIR } from './config-options.js';
-import { loadAppFile, resolveAppFile } from './load-app-file.js';
+import { appFileMigrationsDir, loadAppFile, resolveAppFile } from './load-app-file.js';
 import { configFromCommand, openApp } from './open-app.js';
 import { packageVersion } from './package-version.js';
 import { redactUrl } from '../lib/redact-url.js';
@@ -21,7 +21,11 @@ const out = (line = ''): void => {
 
 export async function runServe(cmd: Command): Promise<void> {
   const started = performance.now();
-  const config = configFromCommand(cmd);
+  let config = configFromCommand(cmd);
+  const appFile = resolveAppFile(config.appFile);
+  // Neither the flag nor its variable given: the app file's own migrations/ folder wins over ./migrations.
+  const appMigrations = appFile && cmd.getOptionValueSource('migrations') === 'default' ? appFileMigrationsDir(appFile) : undefined;
+  if (appMigrations) config = { ...config, migrationsDir: relative(process.cwd(), appMigrations) || '.' };
   // Loading the HTTP stack is the biggest part of start-up; let it overlap the database's I/O.
   const serverModule = import('../http/server.js');
   serverModule.catch(() => {});
@@ -31,7 +35,6 @@ export async function runServe(cmd: Command): Promise<void> {
   try {
     const migrator = new Migrator({ db: app.db, collections: app.collections, dir: config.migrationsDir });
     const applied = await migrator.up((file) => out(`migration applied: ${file}`));
-    const appFile = resolveAppFile(config.appFile);
     if (appFile) await loadAppFile(appFile, app, { watch: config.dev });
     if (config.dev) {
       automigrate = (await import('../migrations/automigrate.js')).startAutomigrate({

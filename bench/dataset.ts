@@ -90,9 +90,12 @@ function datetime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ');
 }
 
+/** The 100 owners' ids: the first draws of the posts' PRNG, so `generateUsers` can recreate them. */
+const OWNER_COUNT = 100;
+
 export function* generatePosts(count: number, seed = 42): Generator<PostRow> {
   const rand = prng(seed);
-  const owners = Array.from({ length: 100 }, () => randomId(rand));
+  const owners = Array.from({ length: OWNER_COUNT }, () => randomId(rand));
   for (let i = 0; i < count; i++) {
     const created = datetime(EPOCH + i * 1000);
     yield {
@@ -108,6 +111,80 @@ export function* generatePosts(count: number, seed = 42): Generator<PostRow> {
     };
   }
 }
+
+/** The password of every bench user (`user<i>@example.com`). */
+export const USER_PASSWORD = 'bench-user-password-1';
+
+/** A row of the `users` auth collection, columns in Galley's field order. */
+export interface UserRow {
+  id: string;
+  password: string;
+  tokenKey: string;
+  email: string;
+  emailVisibility: 0 | 1;
+  verified: 0 | 1;
+  name: string;
+  avatar: string;
+  created: string;
+  updated: string;
+}
+
+/**
+ * The posts' 100 owners as users of the `users` auth collection. `passwordHash` is one argon2id
+ * PHC string (Galley's parameters) shared by all: hashing 100 passwords would cost seconds and
+ * measure nothing. Every 10th user shows their email, so expanded owners cover both shapes.
+ */
+export function generateUsers(passwordHash: string, seed = 42): UserRow[] {
+  const rand = prng(seed);
+  const keys = prng(seed + 1);
+  const created = datetime(EPOCH - 3_600_000);
+  return Array.from({ length: OWNER_COUNT }, (_, i) => {
+    let tokenKey = '';
+    for (let k = 0; k < 50; k++) tokenKey += ALPHABET[Math.floor(keys() * ALPHABET.length)];
+    return {
+      id: randomId(rand),
+      password: passwordHash,
+      tokenKey,
+      email: `user${i}@example.com`,
+      emailVisibility: i % 10 === 0 ? 1 : 0,
+      verified: 1,
+      name: i % 13 === 0 ? `User "${i}"` : `User ${i}`,
+      avatar: '',
+      created,
+      updated: created,
+    };
+  });
+}
+
+export const USER_COLUMNS = ['id', 'password', 'tokenKey', 'email', 'emailVisibility', 'verified', 'name', 'avatar', 'created', 'updated'] as const;
+
+/** Inserts users into an open SQLite database whose `users` table already exists (Galley's or the baseline's). */
+export function insertUsers(db: BetterSqlite3.Database, users: readonly UserRow[]): void {
+  const insert = db.prepare(
+    `INSERT INTO "users" (${USER_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${USER_COLUMNS.map((c) => `@${c}`).join(', ')})`,
+  );
+  db.transaction(() => {
+    for (const u of users) insert.run(u);
+  })();
+}
+
+/** SQLite DDL of the baseline's users table (Galley creates its own from the collection). */
+export const USERS_TABLE_SQL = `
+CREATE TABLE IF NOT EXISTS "users" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "password" TEXT NOT NULL DEFAULT '',
+  "tokenKey" TEXT NOT NULL DEFAULT '',
+  "email" TEXT NOT NULL DEFAULT '',
+  "emailVisibility" BOOLEAN NOT NULL DEFAULT FALSE,
+  "verified" BOOLEAN NOT NULL DEFAULT FALSE,
+  "name" TEXT NOT NULL DEFAULT '',
+  "avatar" TEXT NOT NULL DEFAULT '',
+  "created" TEXT NOT NULL DEFAULT '',
+  "updated" TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX IF NOT EXISTS "idx_users_tokenKey" ON "users" ("tokenKey");
+CREATE UNIQUE INDEX IF NOT EXISTS "idx_users_email" ON "users" ("email") WHERE "email" != '';
+`;
 
 /** SQLite DDL of the posts table, per the storage layout. */
 export const POSTS_TABLE_SQL = `
@@ -126,7 +203,10 @@ CREATE INDEX IF NOT EXISTS "idx_posts_views" ON "posts" ("views", "published", "
 `;
 
 /** Inserts the rows into an open SQLite database whose `posts` table already exists. */
-export function insertPosts(db: BetterSqlite3.Database, rows: Iterable<PostRow>): { ids: string[]; published: string[]; hidden: string[] } {
+export function insertPosts(
+  db: BetterSqlite3.Database,
+  rows: Iterable<PostRow>,
+): { ids: string[]; published: string[]; hidden: string[]; byOwner: Map<string, string[]> } {
   const insert = db.prepare(
     `INSERT INTO "posts" ("id", "title", "body", "published", "owner", "views", "created", "updated")
      VALUES (@id, @title, @body, @published, @owner, @views, @created, @updated)`,
@@ -134,14 +214,18 @@ export function insertPosts(db: BetterSqlite3.Database, rows: Iterable<PostRow>)
   const ids: string[] = [];
   const published: string[] = [];
   const hidden: string[] = [];
+  const byOwner = new Map<string, string[]>();
   db.transaction(() => {
     for (const row of rows) {
       insert.run(row);
       ids.push(row.id);
       (row.published ? published : hidden).push(row.id);
+      const own = byOwner.get(row.owner);
+      if (own) own.push(row.id);
+      else byOwner.set(row.owner, [row.id]);
     }
   })();
-  return { ids, published, hidden };
+  return { ids, published, hidden, byOwner };
 }
 
 export interface DatasetInfo {
@@ -149,17 +233,22 @@ export interface DatasetInfo {
   count: number;
   published: string[];
   hidden: string[];
+  /** Post ids per owner id. */
+  byOwner: Map<string, string[]>;
+  users: UserRow[];
 }
 
-/** Creates a fresh SQLite file with the posts table and `count` rows (the baseline's database). */
-export function createDatasetFile(file: string, count: number): DatasetInfo {
+/** Creates a fresh SQLite file with the posts and users tables and `count` posts (the baseline's database). */
+export function createDatasetFile(file: string, count: number, users: UserRow[]): DatasetInfo {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
     db.exec(POSTS_TABLE_SQL);
-    const { published, hidden } = insertPosts(db, generatePosts(count));
+    db.exec(USERS_TABLE_SQL);
+    insertUsers(db, users);
+    const { published, hidden, byOwner } = insertPosts(db, generatePosts(count));
     db.exec('ANALYZE');
-    return { file, count, published, hidden };
+    return { file, count, published, hidden, byOwner, users };
   } finally {
     db.close();
   }

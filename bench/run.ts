@@ -11,7 +11,8 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareResponses } from './compare-responses.js';
-import { createDatasetFile } from './dataset.js';
+import { hashPassword } from '../src/auth/password.js';
+import { createDatasetFile, generateUsers, USER_PASSWORD } from './dataset.js';
 import type { DatasetInfo } from './dataset.js';
 import { runLoad } from './load.js';
 import type { LoadResult } from './load.js';
@@ -123,7 +124,7 @@ async function main(): Promise<number> {
   let failed = false;
   try {
     const t0 = Date.now();
-    const data = createDatasetFile(join(tmp, 'baseline.db'), settings.records);
+    const data = createDatasetFile(join(tmp, 'baseline.db'), settings.records, generateUsers(await hashPassword(USER_PASSWORD)));
     console.log(`data: ${data.count} posts (${data.published.length} published) in ${Date.now() - t0} ms`);
 
     const baseline = await startBaseline(BASELINE, data.file);

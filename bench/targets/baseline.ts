@@ -1,5 +1,5 @@
 /**
- * Starts the hand-written Fastify + better-sqlite3 baseline on a dataset file.
+ * Starts the hand-written Fastify baseline on a SQLite dataset file or a PostgreSQL database.
  *
  * The server is compiled to plain JavaScript first (esbuild, types stripped, dependencies left as
  * imports) and run with bare `node`, as Galley runs from its built `dist/`: running it under the
@@ -11,9 +11,9 @@ import { ServerProcess } from '../server-process.js';
 import type { Target } from '../server-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SOURCE = fileURLToPath(new URL('../baseline/fastify-sqlite-server.ts', import.meta.url));
+const SOURCE = fileURLToPath(new URL('../baseline/fastify-server.ts', import.meta.url));
 // Under node_modules so the compiled file resolves fastify and better-sqlite3 from the project.
-const COMPILED = `${ROOT}node_modules/.cache/galley-bench/fastify-sqlite-server.mjs`;
+const COMPILED = `${ROOT}node_modules/.cache/galley-bench/fastify-server.mjs`;
 
 let compiled = false;
 
@@ -34,8 +34,10 @@ function compileBaseline(): string {
   return COMPILED;
 }
 
-export async function startBaseline(name: string, datasetFile: string): Promise<Target> {
-  const proc = new ServerProcess(process.execPath, [compileBaseline(), '--db', datasetFile, '--port', '0']);
+/** `database`: a SQLite file, or a `postgres://` URL. */
+export async function startBaseline(name: string, database: string): Promise<Target> {
+  const where = /^postgres(ql)?:/.test(database) ? ['--pg', database] : ['--db', database];
+  const proc = new ServerProcess(process.execPath, [compileBaseline(), ...where, '--port', '0']);
   try {
     const port = await proc.waitForReadyLine();
     return { name, url: `http://127.0.0.1:${port}`, process: proc, stop: () => proc.stop() };

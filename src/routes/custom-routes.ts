@@ -31,6 +31,8 @@ export interface CustomRouteOptions<B extends z.ZodType = z.ZodType, Q extends z
   schema?: RouteSchema<B, Q>;
   /** Honour `Idempotency-Key` (docs/idempotency.md); `'required'` answers 400 without one. */
   idempotent?: boolean | 'required';
+  /** Keep the request body's exact bytes as `e.rawBody` (to verify a webhook's signature). */
+  rawBody?: boolean;
   /** For the OpenAPI document. */
   summary?: string;
   description?: string;
@@ -46,6 +48,8 @@ export interface RouteEvent<B = unknown, Q = unknown> {
   isSuperuser: boolean;
   /** The body, parsed by `schema.body` when given. */
   body: B;
+  /** The body's bytes as received, for routes registered with `{ rawBody: true }`; else undefined. */
+  rawBody: Buffer | undefined;
   query: Q;
   /** Path parameters (`/api/orders/:id` -> `params.id`). */
   params: Record<string, string>;

@@ -4,6 +4,7 @@
  * still answer PocketBase's 404. The pipeline per request: match -> auth guard -> schema
  * validation -> idempotency claim (when asked) -> handler.
  */
+import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { App } from '../app/app.js';
@@ -22,12 +23,14 @@ interface Matched {
   params: Record<string, string>;
   body: unknown;
   query: unknown;
+  rawBody: Buffer | undefined;
 }
 
 const ID_RE = /^[A-Za-z0-9_-]+$/;
 
 export function registerCustomRoutes(app: App, fastify: FastifyInstance): void {
   const matched = new WeakMap<FastifyRequest, Matched>();
+  const rawChunks = new WeakMap<FastifyRequest, Buffer[]>();
   const store = new IdempotencyStore(app.db);
   app.onTerminate.bind({ id: 'custom-routes-idempotency-store', fn: async (e) => { store.close(); await e.next(); } });
   const scopeOf = (request: FastifyRequest): string => `${idempotencyScope(request)} ${matched.get(request)?.route.path ?? ''}`;
@@ -41,6 +44,22 @@ export function registerCustomRoutes(app: App, fastify: FastifyInstance): void {
   fastify.route({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/*',
+    // `{ rawBody: true }`: keep the bytes as they arrive, beside the normal parsing (and its body
+    // limit), because a signature (e.g. Stripe's webhooks) is computed over the exact bytes.
+    preParsing: async function customRouteRawBody(request: FastifyRequest, _reply: FastifyReply, payload) {
+      const found = app.routes.find(request.method, request.url.split('?')[0] ?? '/');
+      if (!found?.route.options.rawBody) return payload;
+      const chunks: Buffer[] = [];
+      rawChunks.set(request, chunks);
+      return payload.pipe(
+        new Transform({
+          transform(chunk: Buffer | string, _encoding, done) {
+            chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+            done(null, chunk);
+          },
+        }),
+      );
+    },
     preHandler: async function customRouteGuards(request: FastifyRequest, reply: FastifyReply) {
       const path = request.url.split('?')[0] ?? '/';
       const found = app.routes.find(request.method, path);
@@ -50,7 +69,9 @@ export function registerCustomRoutes(app: App, fastify: FastifyInstance): void {
       const schema = route.options.schema;
       const body = schema?.body ? parse(schema.body, request.body ?? {}, 'body') : (request.body ?? {});
       const query = schema?.query ? parse(schema.query, request.query ?? {}, 'query') : (request.query ?? {});
-      matched.set(request, { route, params, body, query });
+      const chunks = route.options.rawBody ? rawChunks.get(request) : undefined;
+      const rawBody = route.options.rawBody ? (chunks ? Buffer.concat(chunks) : Buffer.alloc(0)) : undefined;
+      matched.set(request, { route, params, body, query, rawBody });
       const idem = idempotencyOf(request);
       if (idem) return idem.preHandler(request, reply);
       return undefined;
@@ -104,6 +125,7 @@ function routeEvent(app: App, request: FastifyRequest, reply: FastifyReply, m: M
     auth: request.auth ?? null,
     isSuperuser: isSuperuser(request.auth),
     body: m.body,
+    rawBody: m.rawBody,
     query: m.query,
     params: m.params,
     requireAuth(collection) {

@@ -4,40 +4,16 @@
  * `message ~ 'users'`, `-created`). It is never stored in `_collections`; its columns are the log
  * table's (docs/logs.md).
  */
-import type { Collection, Field } from '../core/schema.js';
-import { pseudoCollectionQuery } from '../rules/pseudo-collection.js';
+import { pseudoCollection } from '../rules/pseudo-collection.js';
 
-const common = { system: true, hidden: false, presentable: false } as const;
+const logs = pseudoCollection('_logs', ({ text, int, date, json }) => [
+  text('id', true), date('created'), date('updated'), int('level'), text('message'), json('data'),
+]);
 
-const fields: Field[] = [
-  { ...common, id: 'logs_id', name: 'id', type: 'text', min: 0, max: 0, pattern: '', autogeneratePattern: '', required: true, primaryKey: true },
-  { ...common, id: 'logs_created', name: 'created', type: 'date', min: '', max: '', required: false },
-  { ...common, id: 'logs_updated', name: 'updated', type: 'date', min: '', max: '', required: false },
-  { ...common, id: 'logs_level', name: 'level', type: 'number', min: null, max: null, onlyInt: true, required: false },
-  { ...common, id: 'logs_message', name: 'message', type: 'text', min: 0, max: 0, pattern: '', autogeneratePattern: '', required: false, primaryKey: false },
-  { ...common, id: 'logs_data', name: 'data', type: 'json', maxSize: 0, required: false },
-];
-
-export const LOGS_COLLECTION: Readonly<Collection> = Object.freeze({
-  id: '_logs',
-  name: '_logs',
-  type: 'base',
-  system: true,
-  fields,
-  indexes: [],
-  listRule: null,
-  viewRule: null,
-  createRule: null,
-  updateRule: null,
-  deleteRule: null,
-  created: '',
-  updated: '',
-});
-
-const query = pseudoCollectionQuery(LOGS_COLLECTION);
+export const LOGS_COLLECTION = logs.collection;
 
 /** The WHERE fragment for a logs filter; undefined when empty. Bad filters are 400s. */
-export const compileLogFilter = query.filter;
+export const compileLogFilter = logs.filter;
 
 /** The ORDER BY terms for a logs sort (`-created,level`, `@random`, `@rowid`); undefined when empty. */
-export const compileLogSort = query.sort;
+export const compileLogSort = logs.sort;

@@ -14,3 +14,11 @@ test('fieldError fills placeholders from params', () => {
     params: { min: 3 },
   });
 });
+
+test('an ApiError from another copy of the module (an app file loaded through tsx) is an ApiError', async () => {
+  const copy = (await import(`./errors.js?copy=${Date.now()}`)) as typeof import('./errors.js');
+  assert.notEqual(copy.ApiError, ApiError);
+  const err = copy.apiError('forbidden');
+  assert.ok(err instanceof ApiError);
+  assert.ok(!(new Error('x') instanceof ApiError));
+});

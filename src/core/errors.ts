@@ -133,7 +133,16 @@ export interface ApiErrorBody {
   data: ErrorData;
 }
 
+// Shared by every copy of this module: an app file loaded through tsx gets its own instance of
+// `galley` (tsx namespaces its imports), and the errors its hooks throw must still count as ApiErrors.
+const API_ERROR = Symbol.for('galley.ApiError');
+
 export class ApiError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [API_ERROR]?: unknown })[API_ERROR] === true;
+  }
+
+  readonly [API_ERROR] = true;
   readonly code: ErrorCode;
   readonly status: number;
   readonly data: ErrorData;

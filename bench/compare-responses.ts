@@ -2,8 +2,12 @@
  * The benchmark only means something if every server answers the same thing: before measuring,
  * each sample request goes to every target and the status and body bytes must equal the
  * baseline's. A difference fails the run.
+ *
+ * Writes and logins answer with values each server generates itself (record ids, timestamps,
+ * signed tokens); the scenario names those keys and their string values are replaced by a
+ * placeholder on both sides first. Every other byte must still match.
  */
-import type { Target } from './server-process.js';
+import type { BenchRequest } from './scenarios.js';
 
 export interface Mismatch {
   target: string;
@@ -11,9 +15,27 @@ export interface Mismatch {
   detail: string;
 }
 
-async function fetchBytes(url: string, headers: Record<string, string>): Promise<{ status: number; body: Buffer }> {
-  const res = await fetch(url, { headers });
+/** A target with the headers its requests carry (its own token for a signed-in scenario). */
+export interface Session {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+async function fetchBytes(url: string, request: BenchRequest, headers: Record<string, string>): Promise<{ status: number; body: Buffer }> {
+  const res = await fetch(url + request.path, {
+    method: request.method,
+    headers: request.body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+    ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+  });
   return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** Replaces the string value of every `"key":"…"` for the given keys, at any depth. */
+export function normaliseBody(body: Buffer, keys: readonly string[] | undefined): Buffer {
+  if (!keys || keys.length === 0) return body;
+  const pattern = new RegExp(`"(${keys.map((k) => k.replace(/[^\w]/g, '\\$&')).join('|')})":"(?:[^"\\\\]|\\\\.)*"`, 'g');
+  return Buffer.from(body.toString('utf8').replace(pattern, '"$1":"<generated>"'));
 }
 
 /** Where two byte strings first differ, with a little context from each. */
@@ -26,21 +48,24 @@ export function describeDifference(expected: Buffer, actual: Buffer): string {
 }
 
 export async function compareResponses(
-  baseline: Target,
-  others: readonly Target[],
-  paths: readonly string[],
-  headers: Record<string, string> = {},
+  baseline: Session,
+  others: readonly Session[],
+  requests: readonly BenchRequest[],
+  normalise?: readonly string[],
 ): Promise<Mismatch[]> {
   const mismatches: Mismatch[] = [];
-  for (const path of paths) {
-    const expected = await fetchBytes(baseline.url + path, headers);
+  for (const request of requests) {
+    const expected = await fetchBytes(baseline.url, request, baseline.headers);
+    const expectedBody = normaliseBody(expected.body, normalise);
     for (const target of others) {
-      const actual = await fetchBytes(target.url + path, headers);
+      const actual = await fetchBytes(target.url, request, target.headers);
+      const label = `${request.method} ${request.path}`;
       if (actual.status !== expected.status) {
-        mismatches.push({ target: target.name, path, detail: `status ${actual.status}, baseline ${expected.status}` });
-      } else if (!actual.body.equals(expected.body)) {
-        mismatches.push({ target: target.name, path, detail: describeDifference(expected.body, actual.body) });
+        mismatches.push({ target: target.name, path: label, detail: `status ${actual.status}, baseline ${expected.status}: ${actual.body.toString('utf8').slice(0, 300)}` });
+        continue;
       }
+      const actualBody = normaliseBody(actual.body, normalise);
+      if (!actualBody.equals(expectedBody)) mismatches.push({ target: target.name, path: label, detail: describeDifference(expectedBody, actualBody) });
     }
   }
   return mismatches;

@@ -4,11 +4,13 @@
  * cores with the server under test (docs/benchmarks.md says how to read that).
  */
 import autocannon from 'autocannon';
+import type { BenchRequest } from './scenarios.js';
 
 export interface LoadOptions {
   url: string;
-  /** Request paths, cycled by every connection. */
-  paths: readonly string[];
+  /** Requests (or GET paths), cycled by every connection. */
+  paths?: readonly string[];
+  requests?: readonly BenchRequest[];
   connections: number;
   durationSec: number;
   maxRequests: number;
@@ -35,7 +37,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     maxOverallRequests: Math.max(options.maxRequests, options.connections),
     timeout: 10,
     headers: options.headers ?? {},
-    requests: options.paths.map((path) => ({ method: 'GET', path })),
+    requests: [...(options.paths ?? []).map((path): BenchRequest => ({ method: 'GET', path })), ...(options.requests ?? [])].map((r) =>
+      r.body === undefined ? { method: r.method, path: r.path } : { method: r.method, path: r.path, headers: { 'content-type': 'application/json' }, body: JSON.stringify(r.body) },
+    ),
   });
   return {
     // `total / duration` rather than the per-second sample mean: a run that ends early on the

@@ -1,6 +1,6 @@
 /**
- * The report: one row per (scenario, target) with req/s, p50/p99 latency and server RSS, and each
- * value's ratio to the baseline measured in the same run.
+ * The report: one row per (scenario, target) with req/s, server CPU time per request, p50/p99
+ * latency and server RSS, and each value's ratio to the baseline measured in the same run.
  */
 
 export interface Measurement {
@@ -8,6 +8,8 @@ export interface Measurement {
   target: string;
   /** Undefined when the target could not run the scenario (reason in `note`). */
   requestsPerSec?: number;
+  /** Server CPU time (user + system, /proc) per request over the measured run, in µs. */
+  cpuUsPerRequest?: number;
   p50Ms?: number;
   p99Ms?: number;
   rssBytes?: number;
@@ -30,7 +32,7 @@ function ratio(value: number | undefined, base: number | undefined): string {
  * of each scenario whose target is `baselineName` is the reference for its ratios.
  */
 export function renderTable(measurements: readonly Measurement[], baselineName: string): string {
-  const header = ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'notes'];
+  const header = ['scenario', 'target', 'req/s', 'CPU µs/req', 'p50 ms', 'p99 ms', 'RSS MB', 'notes'];
   const rows: string[][] = [];
   for (const m of measurements) {
     const base = measurements.find((b) => b.scenario === m.scenario && b.target === baselineName);
@@ -47,6 +49,7 @@ export function renderTable(measurements: readonly Measurement[], baselineName: 
       m.scenario,
       m.target,
       cell(m.requestsPerSec, base?.requestsPerSec, 0),
+      cell(m.cpuUsPerRequest, base?.cpuUsPerRequest, 0),
       cell(m.p50Ms, base?.p50Ms, 1),
       cell(m.p99Ms, base?.p99Ms, 1),
       cell(rss, baseRss, 1),

@@ -1,26 +1,36 @@
 /**
- * `npm run bench [-- --quick] [-- --self]`: loads the same posts into the hand-written baseline
- * and into Galley, checks both answer every sample request with the same bytes, drives load with
- * autocannon and prints req/s, p50/p99 and server RSS with ratios to the baseline of this run.
+ * `npm run bench [-- --quick] [-- --pg] [-- --json FILE] [-- --profile DIR] [-- --self]`: loads the
+ * same users and posts into the hand-written baseline and into Galley (SQLite, or PostgreSQL with
+ * `--pg`), checks both answer every sample request with the same bytes, drives load with
+ * autocannon and prints req/s, server CPU µs per request, p50/p99 and server RSS with ratios to
+ * the baseline of this run, then issue 12's targets (met or not, by CPU and by req/s).
  *
  * Exit code 1 when any target answers different bytes than the baseline or answers non-2xx under
  * load; timing (including timeouts on an overloaded machine) never fails the run.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compareResponses } from './compare-responses.js';
 import { hashPassword } from '../src/auth/password.js';
-import { createDatasetFile, generateUsers, USER_PASSWORD } from './dataset.js';
-import type { DatasetInfo } from './dataset.js';
+import { compareResponses } from './compare-responses.js';
+import type { Mismatch, Session } from './compare-responses.js';
+import { createDatasetFile, generatePosts, generateUsers, USER_PASSWORD } from './dataset.js';
+import type { DatasetInfo, UserRow } from './dataset.js';
+import { judgeTargets, renderVerdicts } from './issue-targets.js';
 import { runLoad } from './load.js';
 import type { LoadResult } from './load.js';
+import { createDatabase, dropDatabase, loadPg } from './pg-data.js';
 import { renderTable } from './report-table.js';
 import type { Measurement } from './report-table.js';
+import { benchUser, scenarios } from './scenarios.js';
+import type { Scenario } from './scenarios.js';
 import type { Target } from './server-process.js';
+import { subscribe } from './sse-subscriber.js';
+import type { SseSubscriber } from './sse-subscriber.js';
 import { startBaseline } from './targets/baseline.js';
 import { startGalley } from './targets/galley.js';
+import type { GalleyTarget } from './targets/galley.js';
 
 // `npm run bench -- realtime …`: the realtime fan-out bench (bench/realtime.ts), its own flags.
 if (process.argv[2] === 'realtime') {
@@ -32,19 +42,24 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     self: { type: 'boolean', default: false },
+    pg: { type: 'boolean', default: false },
+    'pg-url': { type: 'string' },
     records: { type: 'string' },
     duration: { type: 'string' },
     connections: { type: 'string', default: '50' },
     only: { type: 'string' },
     rounds: { type: 'string' },
+    json: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 
 const quick = args.quick ?? false;
+const pgUrl = args.pg ? (args['pg-url'] ?? process.env.GALLEY_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test') : undefined;
 const settings = {
   records: Number(args.records ?? (quick ? 10_000 : 100_000)),
-  durationSec: Number(args.duration ?? (quick ? 3 : 10)),
-  warmupSec: quick ? 1 : 2,
+  durationSec: Number(args.duration ?? (quick ? 1 : 10)),
+  warmupSec: quick ? 0.3 : 2,
   connections: Number(args.connections),
   // The count bound: generous enough never to cut a healthy run short, but a hard stop.
   maxRequests: quick ? 300_000 : 1_000_000,
@@ -54,42 +69,7 @@ const settings = {
 };
 
 const BASELINE = 'baseline';
-const RECORDS = '/api/collections/posts/records';
-
-interface Scenario {
-  name: string;
-  /** Paths driven under load (cycled). */
-  load: string[];
-  /** Paths whose answers must be byte-identical on every target (includes 404s and edge cases). */
-  compare: string[];
-}
-
-function scenarios(data: DatasetInfo): Scenario[] {
-  const view = (id: string) => `${RECORDS}/${id}`;
-  const published = data.published.slice(0, 200);
-  const list = (page: number, min: number, extra = '') =>
-    `${RECORDS}?page=${page}&perPage=20&sort=-created&filter=${encodeURIComponent(`views > ${min}`)}${extra}`;
-  // Selective filters (0.5-1.5 % of the rows): a realistic page of "popular posts", and a COUNT(*)
-  // that stays an index range scan instead of counting the whole table on every request.
-  const listPaths = (extra: string) => [1, 2, 3].flatMap((page) => [985, 990, 995].map((min) => list(page, min, extra)));
-  return [
-    {
-      name: 'get-by-id (view rule)',
-      load: published.map(view),
-      compare: [...published.slice(0, 20).map(view), ...data.hidden.slice(0, 5).map(view), view('doesnotexist000')],
-    },
-    {
-      name: 'list-20 (filter+sort+rule)',
-      load: listPaths(''),
-      compare: [...listPaths(''), `${RECORDS}?page=9999&perPage=20&sort=-created&filter=${encodeURIComponent('views > 990')}`],
-    },
-    {
-      name: 'list-20 skipTotal',
-      load: listPaths('&skipTotal=1'),
-      compare: listPaths('&skipTotal=1'),
-    },
-  ];
-}
+const GALLEY = 'galley';
 
 function machine(): string {
   const cpuModel = /^model name\s*:\s*(.+)$/m.exec(safeRead('/proc/cpuinfo'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
@@ -105,104 +85,228 @@ function safeRead(file: string): string {
 }
 
 const mb = (bytes: number | undefined) => (bytes === undefined ? '-' : `${(bytes / 2 ** 20).toFixed(1)} MB`);
+const slug = (name: string) => name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+
+interface Run {
+  result: LoadResult;
+  rss: number | undefined;
+  cpuUs: number | undefined;
+}
+
+/** Signs the bench user in on a target: its token authorises that target's signed-in scenarios. */
+async function signIn(target: Target, email: string): Promise<string> {
+  const res = await fetch(`${target.url}/api/collections/users/auth-with-password`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ identity: email, password: USER_PASSWORD }),
+  });
+  const body = (await res.json().catch(() => undefined)) as { token?: unknown } | undefined;
+  if (res.status !== 200 || typeof body?.token !== 'string') throw new Error(`${target.name}: signing in answered ${res.status}`);
+  return body.token;
+}
+
+async function measure(target: Target, scenario: Scenario, headers: Record<string, string>): Promise<Run> {
+  const connections = Math.min(settings.connections, scenario.connections ?? settings.connections);
+  const load = { url: target.url, requests: scenario.load, connections, maxRequests: settings.maxRequests, headers };
+  await runLoad({ ...load, durationSec: settings.warmupSec });
+  const stopSampling = target.process.sampleRss();
+  const cpuBefore = target.process.cpuSeconds();
+  const result = await runLoad({ ...load, durationSec: Math.max(settings.durationSec, scenario.minDurationSec ?? 0) });
+  const cpuAfter = target.process.cpuSeconds();
+  const rss = stopSampling();
+  const cpuUs = cpuBefore === undefined || cpuAfter === undefined || result.total === 0 ? undefined : ((cpuAfter - cpuBefore) * 1e6) / result.total;
+  return { result, rss, cpuUs };
+}
+
+function toMeasurement(scenario: string, target: string, all: Run[], extraNote?: string): Measurement | undefined {
+  const sorted = [...all].sort((a, b) => a.result.requestsPerSec - b.result.requestsPerSec);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  if (!median) return undefined;
+  const notes = [...(all.length > 1 ? [`median of ${all.length}`] : []), ...(extraNote ? [extraNote] : [])];
+  return {
+    scenario,
+    target,
+    requestsPerSec: median.result.requestsPerSec,
+    ...(median.cpuUs === undefined ? {} : { cpuUsPerRequest: median.cpuUs }),
+    p50Ms: median.result.p50Ms,
+    p99Ms: median.result.p99Ms,
+    rssBytes: Math.max(...all.map((r) => r.rss ?? 0)) || undefined,
+    failures: all.reduce((n, r) => n + r.result.failures, 0),
+    errors: all.reduce((n, r) => n + r.result.errors, 0),
+    ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
+  };
+}
 
 async function main(): Promise<number> {
   const started = Date.now();
-  console.log(`galley bench${quick ? ' --quick' : ''}: ${new Date().toISOString()}`);
+  const mode = pgUrl ? 'PostgreSQL' : 'SQLite';
+  console.log(`galley bench${quick ? ' --quick' : ''} (${mode}): ${new Date().toISOString()}`);
   console.log(`machine: ${machine()}`);
-  const load1 = loadavg()[0] ?? 0;
-  console.log(`load average (1 min) before the run: ${load1.toFixed(2)}`);
-  if (load1 > cpus().length * 0.5) {
-    console.log('warning: the machine is busy with other work; absolute numbers and ratios will be noisy');
+  const loadBefore = loadavg()[0] ?? 0;
+  console.log(`load average (1 min) before the run: ${loadBefore.toFixed(2)}`);
+  if (loadBefore > cpus().length * 0.5) {
+    console.log('warning: the machine is busy with other work; req/s and latency will be noisy (CPU µs/request much less so)');
   }
   console.log(
     `load: autocannon in this process, ${settings.connections} connections, ${settings.durationSec} s per run (+${settings.warmupSec} s warm-up), at most ${settings.maxRequests} requests, ${settings.rounds} alternating round(s) per target; it shares the cores with the server under test`,
   );
   const tmp = mkdtempSync(join(tmpdir(), 'galley-bench-data-'));
+  const databases: string[] = [];
   const targets: Target[] = [];
   const notes: string[] = [];
+  const allMismatches: Mismatch[] = [];
+  const measurements: Measurement[] = [];
+  let galley: GalleyTarget | undefined;
   let failed = false;
   try {
     const t0 = Date.now();
-    const data = createDatasetFile(join(tmp, 'baseline.db'), settings.records, generateUsers(await hashPassword(USER_PASSWORD)));
-    console.log(`data: ${data.count} posts (${data.published.length} published) in ${Date.now() - t0} ms`);
-
-    const baseline = await startBaseline(BASELINE, data.file);
-    targets.push(baseline);
-    const galleyStart = Date.now();
-    const galley = await startGalley('galley', settings.records);
-    if ('target' in galley) {
-      targets.push(galley.target);
-      console.log(`galley: ready and loaded in ${Date.now() - galleyStart} ms`);
-    } else {
-      notes.push(`galley: ${galley.unavailable}`);
-      console.log(`galley: not available yet — ${galley.unavailable}`);
+    const users: UserRow[] = generateUsers(await hashPassword(USER_PASSWORD));
+    const data: DatasetInfo = createDatasetFile(join(tmp, 'baseline.db'), settings.records, users);
+    let baselineDb = data.file;
+    let galleyDb: string | undefined;
+    if (pgUrl) {
+      const run = `galley_bench_${Date.now().toString(36)}_${process.pid}`;
+      databases.push(`${run}_b`, `${run}_g`);
+      baselineDb = await createDatabase(pgUrl, `${run}_b`);
+      await loadPg(baselineDb, generatePosts(settings.records), users, true);
+      galleyDb = await createDatabase(pgUrl, `${run}_g`);
     }
-    if (args.self || targets.length === 1) {
+    console.log(`data: ${data.count} posts (${data.published.length} published), ${users.length} users in ${Date.now() - t0} ms`);
+
+    const baseline = await startBaseline(BASELINE, baselineDb);
+    targets.push(baseline);
+    const galleyStart = await startGalley({ name: GALLEY, records: settings.records, users, ...(galleyDb ? { pgUrl: galleyDb } : {}) });
+    if ('target' in galleyStart) {
+      galley = galleyStart.target;
+      targets.push(galley);
+      console.log(
+        `galley: ready in ${galley.readyMs.empty.toFixed(0)} ms on an empty ${pgUrl ? 'database' : 'data dir'}, ${galley.readyMs.loaded.toFixed(0)} ms restarted on the loaded data (spawn -> first 200 from /api/health)`,
+      );
+    } else {
+      notes.push(`galley: ${galleyStart.unavailable}`);
+      console.log(`galley: not available yet — ${galleyStart.unavailable}`);
+    }
+    if (!pgUrl && (args.self || targets.length === 1)) {
       // The baseline measured against a second copy of itself: proves the harness (byte check,
       // load, table) end to end, and shows the run-to-run noise of this machine (ratios ~1.0).
       const copy = join(tmp, 'baseline-copy.db');
       copyFileSync(data.file, copy);
       targets.push(await startBaseline('baseline-copy', copy));
     }
-    for (const t of targets) console.log(`${t.name}: pid ${t.process.pid}, idle RSS ${mb(t.process.rss())}`);
+    const idle = new Map(targets.map((t) => [t.name, t.process.rss()]));
+    for (const t of targets) console.log(`${t.name}: pid ${t.process.pid}, idle RSS ${mb(idle.get(t.name))}`);
 
-    const measurements: Measurement[] = [];
+    const user = benchUser(data);
+    const tokens = new Map<string, string>();
+    for (const t of targets) tokens.set(t.name, await signIn(t, user.email));
+    const sessionOf = (t: Target, scenario: Scenario): Session => ({
+      name: t.name,
+      url: t.url,
+      headers: scenario.as === 'user' ? { authorization: tokens.get(t.name) ?? '' } : {},
+    });
+
+    const profileDir = args.profile ? resolve(args.profile) : undefined;
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+
     for (const scenario of scenarios(data)) {
       if (args.only && !scenario.name.includes(args.only)) continue;
-      const others = targets.filter((t) => t.name !== BASELINE);
-      const mismatches = await compareResponses(baseline, others, scenario.compare);
-      const mismatched = new Set(mismatches.map((m) => m.target));
-      for (const m of mismatches.slice(0, 5)) console.error(`DIFFERENT BYTES ${m.target} ${m.path}: ${m.detail}`);
-      if (mismatches.length > 0) failed = true;
-      const runs = new Map<string, Array<{ result: LoadResult; rss: number | undefined }>>();
-      for (let round = 0; round < settings.rounds; round++) {
+      if (profileDir && galley) {
+        await galley.restart(['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${slug(scenario.name)}.cpuprofile`]);
+      }
+      const subscribers = new Map<string, SseSubscriber>();
+      try {
+        if (scenario.realtime) for (const t of targets) subscribers.set(t.name, await subscribe(t.url, 'posts/*'));
+        const others = targets.filter((t) => t.name !== BASELINE).map((t) => sessionOf(t, scenario));
+        const mismatches = await compareResponses(sessionOf(baseline, scenario), others, scenario.compare, scenario.normalise);
+        const mismatched = new Set(mismatches.map((m) => m.target));
+        for (const m of mismatches.slice(0, 5)) console.error(`DIFFERENT BYTES ${scenario.name} / ${m.target} ${m.path}: ${m.detail}`);
+        allMismatches.push(...mismatches);
+        if (mismatches.length > 0) failed = true;
+        const runs = new Map<string, Run[]>();
+        for (let round = 0; round < settings.rounds; round++) {
+          for (const target of targets) {
+            if (mismatched.has(target.name)) continue;
+            const run = await measure(target, scenario, sessionOf(target, scenario).headers);
+            if (run.result.failures > 0) failed = true;
+            runs.set(target.name, [...(runs.get(target.name) ?? []), run]);
+            const cpu = run.cpuUs === undefined ? '' : `, ${run.cpuUs.toFixed(0)} µs CPU/req`;
+            console.log(`  ${scenario.name} / ${target.name} round ${round + 1}: ${run.result.requestsPerSec.toFixed(0)} req/s${cpu}`);
+          }
+        }
         for (const target of targets) {
-          if (mismatched.has(target.name)) continue;
-          const load = { url: target.url, paths: scenario.load, connections: settings.connections, maxRequests: settings.maxRequests };
-          await runLoad({ ...load, durationSec: settings.warmupSec });
-          const stopSampling = target.process.sampleRss();
-          const result = await runLoad({ ...load, durationSec: settings.durationSec });
-          const rss = stopSampling();
-          if (result.failures > 0) failed = true;
-          runs.set(target.name, [...(runs.get(target.name) ?? []), { result, rss }]);
-          console.log(`  ${scenario.name} / ${target.name} round ${round + 1}: ${result.requestsPerSec.toFixed(0)} req/s`);
+          if (mismatched.has(target.name)) {
+            measurements.push({ scenario: scenario.name, target: target.name, note: 'answers differ from the baseline; not measured' });
+            continue;
+          }
+          const sub = subscribers.get(target.name);
+          const m = toMeasurement(scenario.name, target.name, runs.get(target.name) ?? [], sub ? `${sub.events} SSE events received` : undefined);
+          if (m) measurements.push(m);
         }
+      } finally {
+        for (const s of subscribers.values()) s.close();
       }
-      for (const target of targets) {
-        if (mismatched.has(target.name)) {
-          measurements.push({ scenario: scenario.name, target: target.name, note: 'answers differ from the baseline; not measured' });
-          continue;
-        }
-        const all = (runs.get(target.name) ?? []).sort((a, b) => a.result.requestsPerSec - b.result.requestsPerSec);
-        const median = all[Math.floor(all.length / 2)];
-        if (!median) continue;
-        measurements.push({
-          scenario: scenario.name,
-          target: target.name,
-          requestsPerSec: median.result.requestsPerSec,
-          p50Ms: median.result.p50Ms,
-          p99Ms: median.result.p99Ms,
-          rssBytes: Math.max(...all.map((r) => r.rss ?? 0)) || undefined,
-          failures: all.reduce((n, r) => n + r.result.failures, 0),
-          errors: all.reduce((n, r) => n + r.result.errors, 0),
-          ...(all.length > 1 ? { note: `median of ${all.length}` } : {}),
-        });
-      }
+      // The profile is written when the profiled server exits.
+      if (profileDir && galley) await galley.restart([]);
     }
-    for (const name of new Set(['galley'].filter((n) => !targets.some((t) => t.name === n)))) {
-      measurements.push({ scenario: 'all', target: name, note: 'not available yet' });
-    }
+    if (galley === undefined) measurements.push({ scenario: 'all', target: GALLEY, note: 'not available yet' });
 
     console.log('');
     console.log(renderTable(measurements, BASELINE));
     console.log('');
-    console.log('Ratios in parentheses are to the baseline row of the same scenario (req/s: higher is better; latency and RSS: lower is better). RSS is the peak during the measured runs.');
+    console.log(
+      'Ratios in parentheses are to the baseline row of the same scenario (req/s: higher is better; CPU µs/req, latency and RSS: lower is better). CPU is the server process\'s user + system time over the measured run / requests. RSS is the peak during the measured runs.',
+    );
+    const verdicts = galley
+      ? judgeTargets(measurements, {
+          baseline: BASELINE,
+          galley: GALLEY,
+          pg: pgUrl !== undefined,
+          ...(idle.get(GALLEY) === undefined ? {} : { idleRssBytes: idle.get(GALLEY) as number }),
+          readyMs: galley.readyMs.loaded,
+        })
+      : [];
+    if (verdicts.length > 0) console.log(`\nissue 12 targets (CPU ratio = baseline µs / Galley µs per request):\n${renderVerdicts(verdicts)}`);
+    if (profileDir) console.log(`\nCPU profiles of the Galley server, one per scenario: ${profileDir}`);
     for (const n of notes) console.log(`note: ${n}`);
-    console.log(`total ${((Date.now() - started) / 1000).toFixed(1)} s${failed ? ' — FAILED (see above)' : ''}`);
+    const loadAfter = loadavg()[0] ?? 0;
+    console.log(`load average (1 min) after the run: ${loadAfter.toFixed(2)}`);
+
+    if (args.json) {
+      const file = resolve(args.json);
+      writeFileSync(
+        file,
+        `${JSON.stringify(
+          {
+            date: new Date(started).toISOString(),
+            mode,
+            quick,
+            machine: machine(),
+            node: process.version,
+            loadAverage: { before: loadBefore, after: loadAfter },
+            settings,
+            galley: galley ? { readyMs: galley.readyMs, idleRssBytes: idle.get(GALLEY) } : undefined,
+            baseline: { idleRssBytes: idle.get(BASELINE) },
+            measurements,
+            targets: verdicts,
+            mismatches: allMismatches,
+            failed,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+      console.log(`results: ${file}`);
+    }
+    const wrong = allMismatches.length;
+    const non2xx = measurements.reduce((n, m) => n + (m.failures ?? 0), 0);
+    const byCpu = verdicts.filter((v) => v.metByCpu !== undefined);
+    console.log(
+      `bench summary: ${mode}, ${measurements.filter((m) => m.target === GALLEY).length} scenarios, ${wrong === 0 ? 'same bytes' : `WRONG BYTES in ${wrong} answer(s)`}, ${non2xx} non-2xx, targets met by CPU ${byCpu.filter((v) => v.metByCpu).length}/${byCpu.length}, total ${((Date.now() - started) / 1000).toFixed(1)} s${failed ? ' — FAILED (see above)' : ''}`,
+    );
   } finally {
     for (const t of targets.reverse()) await t.stop().catch(() => {});
     rmSync(tmp, { recursive: true, force: true });
+    if (pgUrl) for (const name of databases) await dropDatabase(pgUrl, name).catch((err: unknown) => console.error(`dropping ${name}: ${String(err)}`));
   }
   return failed ? 1 : 0;
 }

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { processCpuSeconds } from './proc-stat.js';
 
 export interface Target {
   /** Row label in the report. */
@@ -79,7 +80,8 @@ export class ServerProcess {
         // not listening yet
       }
       if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms\n--- server output ---\n${this.#output}`);
-      await new Promise((r) => setTimeout(r, 50));
+      // Short: the time to the first 200 is reported as the server's ready time.
+      await new Promise((r) => setTimeout(r, 10));
     }
   }
 
@@ -92,6 +94,11 @@ export class ServerProcess {
     } catch {
       return undefined;
     }
+  }
+
+  /** CPU seconds (user + system, all threads) used so far, from /proc; undefined when unavailable. */
+  cpuSeconds(): number | undefined {
+    return processCpuSeconds(this.pid);
   }
 
   /** Samples RSS every `everyMs` until the returned function is called; that returns the peak. */

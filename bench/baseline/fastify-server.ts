@@ -124,10 +124,10 @@ type Body = Record<string, unknown>;
 /** The posts collection's validation, as its field definitions say; the error data or the row. */
 async function validatePost(body: unknown, timestamp: string): Promise<{ row: PostRecord } | { errors: string }> {
   const b = (typeof body === 'object' && body !== null ? body : {}) as Body;
-  const errors: Record<string, { code: string; message: string }> = {};
+  const errors: Record<string, { code: string; message: string; params?: Record<string, unknown> }> = {};
   const title = typeof b.title === 'string' ? b.title : b.title === undefined || b.title === null ? '' : String(b.title);
   if (title.trim() === '') errors.title = { code: 'validation_required', message: 'Cannot be blank.' };
-  else if ([...title].length > 200) errors.title = { code: 'validation_max_text_constraint', message: 'Must be less than 200 character(s).' };
+  else if ([...title].length > 200) errors.title = { code: 'validation_max_text_constraint', message: 'Must be no more than 200 character(s).', params: { max: 200 } };
   const views = b.views === undefined ? 0 : Number(b.views);
   if (!Number.isInteger(views)) errors.views = { code: 'validation_only_int_constraint', message: 'Decimal numbers are not allowed.' };
   const owner = typeof b.owner === 'string' ? b.owner : '';

@@ -1,8 +1,10 @@
 /**
- * Starts Galley as a user would (`node bin/galley.js serve`) on a fresh data dir, creates the
- * benchmark collection through the collections API as a superuser, and loads the records with
- * direct SQL into the collection table (the storage layout is a documented contract; going
- * through the API would make loading 100,000 rows the slowest part of the run).
+ * Starts Galley as a user would (`node bin/galley.js serve`) on a fresh data dir (SQLite) or a
+ * fresh PostgreSQL database (`--db`), creates the benchmark collection through the collections API
+ * as a superuser, opens the `users` view rule for `expand=owner`, and loads users and posts with
+ * direct SQL into the collection tables (the storage layout is a documented contract; going
+ * through the API would make loading 100,000 rows the slowest part of the run). Then it serves
+ * again on that data, as an app restarted on its data would (fresh planner statistics).
  *
  * Returns why not, instead of a target, while a piece is missing (build, records API), so the
  * harness still runs the baseline and reports "not available yet".
@@ -16,7 +18,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { generatePosts, insertPosts, postsCollectionBody } from '../dataset.js';
+import { generatePosts, insertPosts, insertUsers, postsCollectionBody } from '../dataset.js';
+import type { UserRow } from '../dataset.js';
+import { loadPg } from '../pg-data.js';
 import { ServerProcess } from '../server-process.js';
 import type { Target } from '../server-process.js';
 
@@ -24,7 +28,22 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'galley.js');
 const SUPERUSER = { email: 'bench@example.com', password: 'bench-password-1234' };
 
-export type StartResult = { target: Target } | { unavailable: string };
+export interface GalleyTarget extends Target {
+  /** Spawn -> first 200 from /api/health: on the empty data dir, and restarted on the loaded data. */
+  readyMs: { empty: number; loaded: number };
+  /** Serves again on the same data and port with extra Node flags (`--cpu-prof …`), or none. */
+  restart(nodeArgs: readonly string[]): Promise<void>;
+}
+
+export type StartResult = { target: GalleyTarget } | { unavailable: string };
+
+export interface GalleyOptions {
+  name: string;
+  records: number;
+  users: readonly UserRow[];
+  /** A `postgres://` URL of an empty database: run Galley on PostgreSQL instead of SQLite. */
+  pgUrl?: string;
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -52,32 +71,43 @@ async function api(url: string, method: string, body?: unknown, token?: string):
   return { status: res.status, json, text };
 }
 
-export async function startGalley(name: string, recordCount: number): Promise<StartResult> {
+export async function startGalley(options: GalleyOptions): Promise<StartResult> {
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
     return { unavailable: 'not built (run `npm run build` first)' };
   }
   const dir = await mkdtemp(join(tmpdir(), 'galley-bench-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
+  const where = ['--dir', dir, ...(options.pgUrl ? ['--db', options.pgUrl] : [])];
   let proc: ServerProcess | undefined;
   try {
-    await promisify(execFile)(process.execPath, [BIN, 'superuser', 'upsert', SUPERUSER.email, SUPERUSER.password, '--dir', dir], { cwd: ROOT });
+    await promisify(execFile)(process.execPath, [BIN, 'superuser', 'upsert', SUPERUSER.email, SUPERUSER.password, ...where], { cwd: ROOT });
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const serve = async (): Promise<ServerProcess> => {
-      const p = new ServerProcess(process.execPath, [BIN, 'serve', '--dir', dir, '--http', `127.0.0.1:${port}`], {
+    const serve = async (nodeArgs: readonly string[] = []): Promise<{ proc: ServerProcess; readyMs: number }> => {
+      const t0 = performance.now();
+      const p = new ServerProcess(process.execPath, [...nodeArgs, BIN, 'serve', ...where, '--http', `127.0.0.1:${port}`], {
         cwd: ROOT,
         env: { ...process.env, GALLEY_LOG_LEVEL: 'warn' },
       });
-      await p.waitForHttp(`${url}/api/health`);
-      return p;
+      try {
+        await p.waitForHttp(`${url}/api/health`);
+      } catch (err) {
+        await p.stop();
+        throw err;
+      }
+      return { proc: p, readyMs: performance.now() - t0 };
     };
-    proc = await serve();
+    const first = await serve();
+    proc = first.proc;
 
     const login = await api(`${url}/api/collections/_superusers/auth-with-password`, 'POST', { identity: SUPERUSER.email, password: SUPERUSER.password });
     const token = (login.json as { token?: unknown } | undefined)?.token;
     if (login.status !== 200 || typeof token !== 'string') throw new Error(`superuser login answered ${login.status}: ${login.text}`);
     const created = await api(`${url}/api/collections`, 'POST', postsCollectionBody(), token);
     if (created.status !== 200) throw new Error(`creating the posts collection answered ${created.status}: ${created.text}`);
+    // `expand=owner` shows owners to guests only when the users view rule lets them see users.
+    const users = await api(`${url}/api/collections/users`, 'PATCH', { viewRule: '' }, token);
+    if (users.status !== 200) throw new Error(`opening the users view rule answered ${users.status}: ${users.text}`);
 
     const probe = await api(`${url}/api/collections/posts/records?perPage=1`, 'GET');
     if (probe.status !== 200 || !Array.isArray((probe.json as { items?: unknown } | undefined)?.items)) {
@@ -88,32 +118,42 @@ export async function startGalley(name: string, recordCount: number): Promise<St
       return { unavailable: `records API not available yet (list answered ${probe.status})` };
     }
 
-    const db = new Database(join(dir, 'data.db'));
-    try {
-      db.pragma('busy_timeout = 5000');
-      insertPosts(db, generatePosts(recordCount));
-      db.exec('ANALYZE');
-    } finally {
-      db.close();
+    if (options.pgUrl) {
+      await loadPg(options.pgUrl, generatePosts(options.records), options.users, false);
+    } else {
+      const db = new Database(join(dir, 'data.db'));
+      try {
+        db.pragma('busy_timeout = 5000');
+        insertUsers(db, options.users);
+        insertPosts(db, generatePosts(options.records));
+        db.exec('ANALYZE');
+      } finally {
+        db.close();
+      }
     }
     // Rows written by another connection (and its ANALYZE) are not in the statistics the running
     // server's connections loaded at open: serve again, as an app restarted on its data would.
-    const first = proc;
     proc = undefined;
-    await first.stop();
-    proc = await serve();
-    const running = proc;
-    return {
-      target: {
-        name,
-        url,
-        process: running,
-        stop: async () => {
-          await running.stop();
-          await cleanup();
-        },
+    await first.proc.stop();
+    const second = await serve();
+    let running = second.proc;
+    const target: GalleyTarget = {
+      name: options.name,
+      url,
+      get process() {
+        return running;
+      },
+      readyMs: { empty: first.readyMs, loaded: second.readyMs },
+      async restart(nodeArgs) {
+        await running.stop();
+        running = (await serve(nodeArgs)).proc;
+      },
+      stop: async () => {
+        await running.stop();
+        await cleanup();
       },
     };
+    return { target };
   } catch (err) {
     await proc?.stop();
     await cleanup();

@@ -4,19 +4,22 @@
  * subscribes each to `feed/*`, then writes records at increasing rates and measures, per delivered
  * frame, the time from just before the write request was sent to the frame's arrival here.
  *
- * Frames are not JSON-parsed: the record title `w<seq>` is found with indexOf, so the generator
- * spends its CPU on sockets, not on parsing. Talks to the parent over IPC.
+ * Frames are not decoded or JSON-parsed: the record title `w<seq>` is found in the received bytes
+ * with indexOf, so the generator spends its CPU on sockets, not on parsing. Both transports use raw
+ * TCP sockets (the WebSocket handshake is done by hand; server frames are never masked, so a
+ * payload's bytes appear as they are in the stream). Talks to the parent over IPC.
  */
+import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { WebSocket } from 'ws';
 
 export interface GeneratorConfig {
   url: string;
   token: string;
   transport: 'sse' | 'ws';
   subscribers: number;
-  /** Writes per second, one step each, in order; stops after the first step that is not sustained. */
+  /** Writes per second, one step each, in order; stops after the first step that is not sustained (unless `allSteps`). */
   rates: number[];
+  allSteps: boolean;
   stepSec: number;
   /** p99 bound (ms) for a step to count as sustained. */
   p99BoundMs: number;
@@ -36,13 +39,18 @@ export interface StepResult {
 
 export type GeneratorMessage =
   | { type: 'connected'; subscribers: number; ms: number }
+  /** Just before a step's first write: the parent samples the processes' CPU time. */
+  | { type: 'stepStart'; writesPerSec: number }
   | { type: 'step'; result: StepResult }
   | { type: 'done' }
   | { type: 'error'; message: string };
 
 const send = (m: GeneratorMessage): void => void process.send?.(m);
 
-const MARK = '"title":"w';
+const MARK = Buffer.from('"title":"w');
+/** Every SSE frame and every WebSocket event message ends with these bytes. */
+const SSE_END = Buffer.from('\n\n');
+const WS_END = Buffer.from('}}');
 const HIST_MAX_MS = 60_000;
 
 /** Per-step latency histogram in 0.1 ms buckets up to 1 s, then 1 ms buckets. */
@@ -71,22 +79,35 @@ let hist = new Histogram();
 let delivered = 0;
 let lastDeliveryAt = 0;
 
-/** Counts the deliveries in `text` (one or more whole frames/messages). */
-function onFrames(text: string): void {
+/** Counts the deliveries in `bytes` up to `limit` (one or more whole frames/messages). */
+function onFrames(bytes: Buffer, limit: number): void {
   const now = performance.now();
-  let i = text.indexOf(MARK);
-  while (i !== -1) {
-    const start = i + MARK.length;
-    const end = text.indexOf('"', start);
-    const seq = Number(text.slice(start, end));
+  let i = bytes.indexOf(MARK);
+  while (i !== -1 && i < limit) {
+    let at = i + MARK.length;
+    let seq = 0;
+    for (let c = bytes[at]!; c >= 0x30 && c <= 0x39; c = bytes[++at]!) seq = seq * 10 + (c - 0x30);
     const t0 = sentAt[seq];
     if (t0 !== undefined && t0 > 0) {
       hist.add(now - t0);
       delivered++;
       lastDeliveryAt = now;
     }
-    i = text.indexOf(MARK, end);
+    i = bytes.indexOf(MARK, at);
   }
+}
+
+/**
+ * Feeds `chunk` to `onFrames` whole frames at a time (a frame may be split across reads): returns
+ * the unfinished tail to prepend to the next chunk.
+ */
+function scan(tail: Buffer | undefined, chunk: Buffer, end: Buffer): Buffer | undefined {
+  const bytes = tail === undefined ? chunk : Buffer.concat([tail, chunk]);
+  const last = bytes.lastIndexOf(end);
+  if (last === -1) return bytes;
+  onFrames(bytes, last);
+  const rest = last + end.length;
+  return rest < bytes.length ? bytes.subarray(rest) : undefined;
 }
 
 async function limited<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
@@ -103,7 +124,7 @@ async function limited<T>(count: number, concurrency: number, task: (i: number) 
   return out;
 }
 
-const sockets: Array<Socket | WebSocket> = [];
+const sockets: Socket[] = [];
 
 /** One SSE subscriber on a raw socket: GET /api/realtime, read PB_CONNECT, POST the subscription. */
 function openSse(cfg: GeneratorConfig): Promise<void> {
@@ -111,19 +132,13 @@ function openSse(cfg: GeneratorConfig): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: hostname, port: Number(port) });
     sockets.push(socket);
-    socket.setEncoding('utf8');
     socket.setNoDelay(true);
-    let buffer = '';
+    let tail: Buffer | undefined;
     let clientId: string | undefined;
     socket.once('error', reject);
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      const end = buffer.lastIndexOf('\n\n');
-      if (end === -1) return;
-      const frames = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
+    socket.on('data', (chunk: Buffer) => {
       if (clientId === undefined) {
-        const m = /"clientId":"(\w+)"/.exec(frames);
+        const m = /"clientId":"(\w+)"/.exec(chunk.toString('latin1'));
         if (!m) return;
         clientId = m[1]!;
         fetch(`${cfg.url}/api/realtime`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId, subscriptions: ['feed/*'] }) }).then(
@@ -132,28 +147,50 @@ function openSse(cfg: GeneratorConfig): Promise<void> {
         );
         return;
       }
-      onFrames(frames);
+      tail = scan(tail, chunk, SSE_END);
     });
     socket.write(`GET /api/realtime HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`);
   });
 }
 
-/** One WebSocket subscriber: `subscribe` to feed/*, wait for `subscribed`. */
+/**
+ * One WebSocket subscriber on a raw socket: the upgrade, then `subscribe` to feed/* (a client's
+ * frames must be masked: a zero mask leaves the payload as it is), wait for `subscribed`.
+ */
 function openWs(cfg: GeneratorConfig): Promise<void> {
+  const { hostname, port } = new URL(cfg.url);
+  const subscribe = Buffer.from('{"type":"subscribe","id":1,"topic":"feed/*"}');
+  const frame = Buffer.concat([Buffer.from([0x81, 0x80 | subscribe.length, 0, 0, 0, 0]), subscribe]);
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${cfg.url.replace(/^http/, 'ws')}/api/realtime/ws`, { perMessageDeflate: false });
-    sockets.push(ws);
-    let subscribed = false;
-    ws.once('error', reject);
-    ws.on('open', () => ws.send('{"type":"subscribe","id":1,"topic":"feed/*"}'));
-    ws.on('message', (data) => {
-      const text = String(data);
-      if (subscribed) return onFrames(text);
-      if (text.includes('"subscribed"')) {
-        subscribed = true;
+    const socket = connect({ host: hostname, port: Number(port) });
+    sockets.push(socket);
+    socket.setNoDelay(true);
+    let tail: Buffer | undefined;
+    let state: 'upgrading' | 'subscribing' | 'subscribed' = 'upgrading';
+    let seen = '';
+    socket.once('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      if (state === 'subscribed') {
+        tail = scan(tail, chunk, WS_END);
+        return;
+      }
+      seen += chunk.toString('latin1');
+      if (state === 'upgrading') {
+        if (!seen.includes('\r\n\r\n')) return;
+        if (!seen.startsWith('HTTP/1.1 101')) return reject(new Error(seen));
+        seen = seen.slice(seen.indexOf('\r\n\r\n') + 4);
+        state = 'subscribing';
+        socket.write(frame);
+      }
+      if (seen.includes('"subscribed"')) {
+        state = 'subscribed';
         resolve();
-      } else if (text.includes('"error"')) reject(new Error(text));
+      } else if (seen.includes('"error"')) reject(new Error(seen));
     });
+    socket.write(
+      `GET /api/realtime/ws HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
   });
 }
 
@@ -164,6 +201,7 @@ async function runStep(cfg: GeneratorConfig, rate: number, firstSeq: number): Pr
   hist = new Histogram();
   delivered = 0;
   const expected = writes * cfg.subscribers;
+  send({ type: 'stepStart', writesPerSec: rate });
   const started = performance.now();
   const pending: Array<Promise<void>> = [];
   for (let i = 0; i < writes; i++) {
@@ -221,9 +259,9 @@ async function main(cfg: GeneratorConfig): Promise<void> {
     const result = await runStep(cfg, rate, seq);
     seq += result.writes;
     send({ type: 'step', result });
-    if (!result.sustained) break;
+    if (!result.sustained && !cfg.allSteps) break;
   }
-  for (const s of sockets) (s instanceof WebSocket ? s.terminate() : s.destroy());
+  for (const s of sockets) s.destroy();
   send({ type: 'done' });
 }
 

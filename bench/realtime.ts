@@ -1,8 +1,8 @@
 /**
- * `npm run bench -- realtime [--subscribers N] [--step S] [--rates 1,2,5] [--transport sse|ws]`:
+ * `npm run bench -- realtime [--subscribers N] [--step S] [--rates 1,2,5] [--transport sse|ws] [--all-steps]`:
  * realtime fan-out on one Galley process (SQLite). For each transport, separately: a fresh server,
  * N subscribers on `feed/*` (list rule "" so every write goes to every subscriber) opened by the
- * load generator in another process (bench/realtime-generator.ts, raw sockets / `ws`, not the SDK),
+ * load generator in another process (bench/realtime-generator.ts, raw TCP sockets, not the SDK),
  * then writes at increasing rates. Reports per step p50/p99 write-to-delivery latency and
  * deliveries/s, the highest sustained step (every delivery arrived, p99 under the bound), and the
  * server's RSS growth per subscriber.
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import type { GeneratorConfig, GeneratorMessage, StepResult } from './realtime-generator.js';
+import { processCpuSeconds } from './proc-stat.js';
 import { ServerProcess } from './server-process.js';
 import { freePort } from './targets/galley.js';
 
@@ -23,13 +24,27 @@ const GALLEY = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main-entry.ts')];
 const SUPERUSER = { email: 'bench@example.com', password: 'bench-password-1234' };
 const P99_BOUND_MS = 250;
 
+/** A step's result plus what it cost in CPU time (µs per delivery). */
+interface MeasuredStep extends StepResult {
+  serverUsPerDelivery: number;
+  generatorUsPerDelivery: number;
+}
+
 interface RunResult {
   transport: 'sse' | 'ws';
   subscribers: number;
   connectMs: number;
+  /** Server CPU time spent on the set-up, per subscriber (µs). */
+  connectServerUs: number;
   idleRss: number;
   heldRss: number;
-  steps: StepResult[];
+  steps: MeasuredStep[];
+}
+
+/** CPU time (user + system, ms) the process has used so far; NaN when /proc cannot say. */
+function cpuMs(pid: number | undefined): number {
+  const seconds = pid === undefined ? undefined : processCpuSeconds(pid);
+  return seconds === undefined ? Number.NaN : seconds * 1000;
 }
 
 async function api(url: string, method: string, body?: unknown, token?: string): Promise<Record<string, unknown>> {
@@ -60,27 +75,36 @@ async function startServer(dir: string): Promise<{ proc: ServerProcess; url: str
   return { proc, url, token };
 }
 
-async function runTransport(transport: 'sse' | 'ws', subscribers: number, rates: number[], stepSec: number): Promise<RunResult> {
+async function runTransport(transport: 'sse' | 'ws', subscribers: number, rates: number[], stepSec: number, allSteps: boolean): Promise<RunResult> {
   const dir = await mkdtemp(join(tmpdir(), 'galley-bench-rt-'));
   const { proc, url, token } = await startServer(dir);
   const generator = fork(fileURLToPath(new URL('./realtime-generator.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   try {
     await new Promise((r) => setTimeout(r, 1000));
     const idleRss = proc.rss() ?? 0;
-    const result: RunResult = { transport, subscribers, connectMs: 0, idleRss, heldRss: 0, steps: [] };
-    const cfg: GeneratorConfig = { url, token, transport, subscribers, rates, stepSec, p99BoundMs: P99_BOUND_MS };
+    const result: RunResult = { transport, subscribers, connectMs: 0, connectServerUs: 0, idleRss, heldRss: 0, steps: [] };
+    const cfg: GeneratorConfig = { url, token, transport, subscribers, rates, stepSec, allSteps, p99BoundMs: P99_BOUND_MS };
+    const serverCpuAtStart = cpuMs(proc.pid);
+    let stepCpu = { server: 0, generator: 0 };
     await new Promise<void>((resolve, reject) => {
       generator.on('message', (m: GeneratorMessage) => {
         if (m.type === 'connected') {
           result.connectMs = m.ms;
+          result.connectServerUs = ((cpuMs(proc.pid) - serverCpuAtStart) * 1000) / m.subscribers;
           result.heldRss = proc.rss() ?? 0;
-          console.log(`  ${transport}: ${m.subscribers} subscribers held after ${m.ms} ms; server RSS ${mb(idleRss)} idle -> ${mb(result.heldRss)}`);
-          generator.send('go');
-        } else if (m.type === 'step') {
-          result.steps.push(m.result);
-          const s = m.result;
           console.log(
-            `  ${transport}: ${s.writesPerSec} writes/s -> ${s.delivered}/${s.expected} delivered, ${Math.round(s.deliveriesPerSec)} deliveries/s, p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, max ${Math.round(s.maxMs)} ms${s.sustained ? '' : '  (not sustained)'}`,
+            `  ${transport}: ${m.subscribers} subscribers held after ${m.ms} ms (server CPU ${Math.round(result.connectServerUs)} µs per subscriber); server RSS ${mb(idleRss)} idle -> ${mb(result.heldRss)}; load average ${loadavg()[0]?.toFixed(2)}`,
+          );
+          generator.send('go');
+        } else if (m.type === 'stepStart') {
+          stepCpu = { server: cpuMs(proc.pid), generator: cpuMs(generator.pid) };
+        } else if (m.type === 'step') {
+          const s = m.result;
+          const per = (now: number, before: number): number => (s.delivered > 0 ? ((now - before) * 1000) / s.delivered : Number.NaN);
+          const step: MeasuredStep = { ...s, serverUsPerDelivery: per(cpuMs(proc.pid), stepCpu.server), generatorUsPerDelivery: per(cpuMs(generator.pid), stepCpu.generator) };
+          result.steps.push(step);
+          console.log(
+            `  ${transport}: ${s.writesPerSec} writes/s -> ${s.delivered}/${s.expected} delivered, ${Math.round(s.deliveriesPerSec)} deliveries/s, p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, max ${Math.round(s.maxMs)} ms; CPU per delivery: server ${us(step.serverUsPerDelivery)}, generator ${us(step.generatorUsPerDelivery)}; load average ${loadavg()[0]?.toFixed(2)}${s.sustained ? '' : '  (not sustained)'}`,
           );
         } else if (m.type === 'done') resolve();
         else reject(new Error(m.message));
@@ -97,6 +121,7 @@ async function runTransport(transport: 'sse' | 'ws', subscribers: number, rates:
 }
 
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+const us = (v: number): string => `${v.toFixed(1)} µs`;
 
 export async function runRealtimeBench(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -106,6 +131,8 @@ export async function runRealtimeBench(argv: string[]): Promise<number> {
       step: { type: 'string', default: '5' },
       rates: { type: 'string', default: '1,2,5,10,15,20,30' },
       transport: { type: 'string' },
+      // Run every rate even after one is not sustained (CPU per delivery at higher rates on a busy machine).
+      'all-steps': { type: 'boolean', default: false },
     },
   });
   const subscribers = Number(values.subscribers);
@@ -117,16 +144,18 @@ export async function runRealtimeBench(argv: string[]): Promise<number> {
   console.log(`machine: ${cpus().length} CPU (${cpuModel}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}; load average ${loadavg()[0]?.toFixed(2)}`);
   console.log(`${subscribers} subscribers per transport, writes at ${rates.join(', ')} per second, ${stepSec} s per step; sustained = all delivered and p99 < ${P99_BOUND_MS} ms`);
   const results: RunResult[] = [];
-  for (const t of transports) results.push(await runTransport(t, subscribers, rates, stepSec));
+  for (const t of transports) results.push(await runTransport(t, subscribers, rates, stepSec, values['all-steps'] === true));
   console.log('');
-  console.log('| transport | subscribers held | RSS per subscriber | highest sustained deliveries/s | p50 | p99 |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| transport | subscribers held | set-up (server CPU per subscriber) | RSS per subscriber | highest sustained deliveries/s | p50 | p99 | server CPU per delivery (last step) | generator CPU per delivery |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const best = r.steps.filter((s) => s.sustained).sort((a, b) => b.deliveriesPerSec - a.deliveriesPerSec)[0];
+    const last = r.steps.at(-1);
     const perSub = ((r.heldRss - r.idleRss) / r.subscribers / 1024).toFixed(1);
     console.log(
-      `| ${r.transport} | ${r.subscribers} | ${perSub} KiB | ${best ? `${Math.round(best.deliveriesPerSec)} (${best.writesPerSec} writes/s)` : 'none'} | ${best ? `${best.p50Ms} ms` : '-'} | ${best ? `${best.p99Ms} ms` : '-'} |`,
+      `| ${r.transport} | ${r.subscribers} | ${(r.connectMs / 1000).toFixed(1)} s (${Math.round(r.connectServerUs)} µs) | ${perSub} KiB | ${best ? `${Math.round(best.deliveriesPerSec)} (${best.writesPerSec} writes/s)` : 'none'} | ${best ? `${best.p50Ms} ms` : '-'} | ${best ? `${best.p99Ms} ms` : '-'} | ${last ? us(last.serverUsPerDelivery) : '-'} | ${last ? us(last.generatorUsPerDelivery) : '-'} |`,
     );
   }
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   return 0;
 }

@@ -85,6 +85,9 @@ export class RealtimeClients {
   readonly #pending = new Map<string, { resolve: (r: ReplyMessage) => void; timer: NodeJS.Timeout }>();
   readonly #offs: Array<() => Promise<void>> = [];
   #sweeper: NodeJS.Timeout | undefined;
+  /** Clients with frames waiting for this turn's flush (each once). */
+  #dirty: RealtimeClient[] = [];
+  #flushQueued = false;
   #started = false;
   #peakQueuedBytes = 0;
   #dropped = 0;
@@ -160,6 +163,7 @@ export class RealtimeClients {
       format: options.format,
       maxQueuedBytes: limits.maxQueuedBytes,
       maxSubscriptions: limits.maxSubscriptionsPerClient,
+      schedule: this.#schedule,
       onClose: (c, reason) => this.#onClose(c, reason),
       onAuthChange: (c, previous) => this.#reindex(c, previous, c.auth),
     });
@@ -196,6 +200,31 @@ export class RealtimeClients {
   }
 
   // --- internals -------------------------------------------------------------------------------
+
+  /**
+   * One flush per turn of the event loop for every client that got frames: `setImmediate` runs
+   * after the I/O callbacks of this turn, so the events committed meanwhile (each write request
+   * is its own callback) go out together, one socket write per client.
+   */
+  readonly #schedule = (client: RealtimeClient): void => {
+    this.#dirty.push(client);
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    setImmediate(this.#flush);
+  };
+
+  readonly #flush = (): void => {
+    this.#flushQueued = false;
+    const dirty = this.#dirty;
+    this.#dirty = [];
+    for (let i = 0; i < dirty.length; i++) {
+      try {
+        dirty[i]!.flush();
+      } catch (err) {
+        this.#report(err, 'writing to a realtime client');
+      }
+    }
+  };
 
   #sendLocal(client: RealtimeClient, topic: string, data: unknown): boolean {
     if (!client.has(topic)) return false;

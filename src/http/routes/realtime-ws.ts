@@ -24,7 +24,7 @@ import type { AuthState } from '../../auth/auth-record.js';
 import { authenticateToken, tokenFromHeader } from '../../auth/authenticate.js';
 import { ApiError } from '../../core/errors.js';
 import type { RealtimeEvent } from '../../realtime/realtime-broker.js';
-import type { RealtimeClient } from '../../realtime/realtime-client.js';
+import type { Frame, RealtimeClient } from '../../realtime/realtime-client.js';
 import { TopicError } from '../../realtime/realtime-topic.js';
 import type { RecordSubscriptionOptions } from '../../realtime/realtime-topic.js';
 import { realIp } from '../middleware/client-ip.js';
@@ -33,17 +33,47 @@ export const REALTIME_WS_PATH = '/api/realtime/ws';
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
 /**
- * The event frame, built and UTF-8 encoded once per event object (one per group) and shared by its
- * subscribers: the fan-out writes the same bytes to every socket, with no per-subscriber encoding.
+ * A whole WebSocket text frame (RFC 6455 §5.2: FIN + text opcode, a 7, 16 or 64-bit length, no mask
+ * from a server, no extension since per-message deflate is off on this server) around `payload`.
+ */
+function textFrame(payload: Buffer): Buffer {
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(head + n);
+  out[0] = 0x81;
+  if (n < 126) out[1] = n;
+  else if (n < 65536) {
+    out[1] = 126;
+    out.writeUInt16BE(n, 2);
+  } else {
+    out[1] = 127;
+    out.writeBigUInt64BE(BigInt(n), 2);
+  }
+  payload.copy(out, head);
+  return out;
+}
+
+/**
+ * The event frame, built and framed once per event object (one per group) and shared by its
+ * subscribers: the fan-out writes the same bytes to every socket, with no per-subscriber encoding
+ * or framing.
  */
 const frames = new WeakMap<RealtimeEvent, Buffer>();
 function wsFrame(event: RealtimeEvent): Buffer {
   let frame = frames.get(event);
   if (frame === undefined) {
-    frame = Buffer.from(`{"type":"event","topic":${JSON.stringify(event.topic)},"data":${event.data}}`);
+    frame = textFrame(Buffer.from(`{"type":"event","topic":${JSON.stringify(event.topic)},"data":${event.data}}`));
     frames.set(event, frame);
   }
   return frame;
+}
+
+/** One write's bytes: event frames as they are (already framed), the protocol's own answers framed here. */
+function wsBytes(list: readonly Frame[]): Buffer {
+  const first = list[0];
+  if (list.length === 1 && first !== undefined && typeof first !== 'string') return Buffer.isBuffer(first) ? first : Buffer.from(first);
+  const parts = list.map((f) => (typeof f === 'string' ? textFrame(Buffer.from(f)) : Buffer.isBuffer(f) ? f : Buffer.from(f)));
+  return Buffer.concat(parts);
 }
 
 interface ProtocolError {
@@ -69,23 +99,29 @@ export function registerRealtimeWebSocket(app: App, fastify: FastifyInstance): v
       let auth: AuthState | null = null;
       if (token !== undefined) auth = (await authenticateToken(authDeps, token)) ?? null;
       const ip = realIp(request, app.settings.get().trustedProxy);
-      wss.handleUpgrade(request, socket, head, (ws) => accept(ws, ip, auth));
+      wss.handleUpgrade(request, socket, head, (ws) => accept(ws, socket, ip, auth));
     })().catch(() => socket.destroy());
   };
 
-  function accept(ws: WebSocket, ip: string, auth: AuthState | null): void {
+  /**
+   * `socket` is the one `ws` took over: frames are written to it directly, whole and in one write
+   * per flush (`ws` would write a header and a payload per message). Safe beside `ws`'s own writes
+   * (pings, close): with no per-message deflate `ws` never queues a frame, so whole frames
+   * interleave in call order; nothing is written once the socket is no longer OPEN (after a close
+   * frame only the closing handshake may follow).
+   */
+  function accept(ws: WebSocket, socket: Duplex, ip: string, auth: AuthState | null): void {
     let client: RealtimeClient;
     try {
       client = app.realtime.clients.connect({
         ip,
         format: wsFrame,
         sink: {
-          write: (frame) => {
-            // Bytes are a text message too (the event frame, pre-encoded).
-            if (typeof frame === 'string') ws.send(frame);
-            else ws.send(frame, { binary: false });
-            return ws.bufferedAmount;
+          write: (list) => {
+            if (ws.readyState === ws.OPEN) socket.write(wsBytes(list));
+            return socket.writableLength;
           },
+          queued: () => socket.writableLength,
           keepAlive: () => ws.ping(),
           end: (reason) => {
             if (reason === 'dropped') ws.terminate();

@@ -20,6 +20,7 @@ import type { DatasetInfo, UserRow } from './dataset.js';
 import { judgeTargets, renderVerdicts } from './issue-targets.js';
 import { runLoad } from './load.js';
 import type { LoadResult } from './load.js';
+import { installPeers, measurePeers } from './peers/index.js';
 import { createDatabase, dropDatabase, loadPg } from './pg-data.js';
 import { renderTable } from './report-table.js';
 import type { Measurement } from './report-table.js';
@@ -51,6 +52,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     json: { type: 'string' },
     profile: { type: 'string' },
+    peers: { type: 'boolean', default: false },
   },
 });
 
@@ -150,6 +152,9 @@ async function main(): Promise<number> {
   console.log(
     `load: autocannon in this process, ${settings.connections} connections, ${settings.durationSec} s per run (+${settings.warmupSec} s warm-up), at most ${settings.maxRequests} requests, ${settings.rounds} alternating round(s) per target; it shares the cores with the server under test`,
   );
+  // --peers (bench/peers/): installed first, so an unreachable registry fails before any run.
+  const peers = args.peers ? await installPeers() : undefined;
+  if (args.peers && !peers) return 2;
   const tmp = mkdtempSync(join(tmpdir(), 'galley-bench-data-'));
   const databases: string[] = [];
   const targets: Target[] = [];
@@ -208,6 +213,9 @@ async function main(): Promise<number> {
     const profileDir = args.profile ? resolve(args.profile) : undefined;
     if (profileDir) mkdirSync(profileDir, { recursive: true });
 
+    // Peers before the scenarios that write, while the baseline holds only the rows they also have.
+    const peerScenarios = scenarios(data).filter((s) => !args.only || s.name.includes(args.only));
+    const peerRows = peers ? await measurePeers({ installed: peers, baseline, scenarios: peerScenarios, settings, records: settings.records }) : undefined;
     for (const scenario of scenarios(data)) {
       if (args.only && !scenario.name.includes(args.only)) continue;
       if (profileDir && galley) {
@@ -249,6 +257,10 @@ async function main(): Promise<number> {
       if (profileDir && galley) await galley.restart([]);
     }
     if (galley === undefined) measurements.push({ scenario: 'all', target: GALLEY, note: 'not available yet' });
+    if (peerRows) {
+      measurements.push(...peerRows.measurements);
+      failed ||= peerRows.failed;
+    }
 
     console.log('');
     console.log(renderTable(measurements, BASELINE));

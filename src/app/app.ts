@@ -162,7 +162,7 @@ export class App {
       logger: this.logger.child({ module: 'cron' }),
       settings: () => this.settings.get().jobs.cron,
     });
-    this.mail = new MailService({ db: this.db, settings: this.settings, jobs: () => this.jobs, dev: this.config.dev, logger: this.logger.child({ module: 'mail' }) });
+    this.mail = new MailService({ db: this.db, settings: this.settings, jobs: () => this.jobs, dev: this.config.dev, logger: this.logger.child({ module: 'mail' }), hooks: this.records.hooks });
     this.realtime = new Realtime({
       pubsub: this.pubsub,
       db: this.db,

@@ -11,7 +11,7 @@ import { randomRecordId } from '../lib/random-string.js';
 import type { AuthRecord } from './auth-record.js';
 import { ensureAuthTables } from './auth-tables.js';
 import type { MailPort } from './mail-port.js';
-import { sendTemplate } from './mail-port.js';
+import { mailFlow, sendTemplate } from './mail-port.js';
 import { sha256 } from './sha256.js';
 
 export const MAX_AUTH_ORIGINS = 5;
@@ -52,7 +52,7 @@ export async function recordAuthOrigin(
       ALERT_INFO: `${client.userAgent.slice(0, 300) || 'unknown client'} (${client.ip || 'unknown IP'})`,
       'RECORD:id': record.id,
       'RECORD:email': record.email,
-    });
+    }, mailFlow('authAlert', collection, record, { ip: client.ip, userAgent: client.userAgent }));
     return { alerted: true };
   });
 }

@@ -26,7 +26,7 @@ import { BruteForceGuard, tooManyAttempts } from './limits/brute-force.js';
 import type { AttemptSubject, BruteForceOptions } from './limits/brute-force.js';
 import type { CounterStore } from './limits/counter-store.js';
 import type { MailPort } from './mail-port.js';
-import { sendTemplate } from './mail-port.js';
+import { mailFlow, sendTemplate } from './mail-port.js';
 import { SYSTEM_CONTEXT } from './system-context.js';
 import { checkMfa } from './mfa.js';
 import { createOtp, deleteOtp, findLiveOtp, INVALID_OTP, OTP_ATTEMPTS_PER_RECORD, otpDurationMs, otpMatches } from './otp.js';
@@ -168,7 +168,7 @@ export class AuthService {
           OTP_ID: otpId,
           'RECORD:id': record.id,
           'RECORD:email': record.email,
-        });
+        }, mailFlow('otp', collection, record, { otpId, otp: code }));
       });
     });
     return { otpId };

@@ -16,7 +16,8 @@ import type { RecordService } from '../records/record-service.js';
 import { findAuthRecord } from './auth-record.js';
 import type { AuthRecord, AuthState } from './auth-record.js';
 import type { MailPort } from './mail-port.js';
-import { sendTemplate } from './mail-port.js';
+import { mailFlow, sendTemplate } from './mail-port.js';
+import type { MailFlow } from '../hooks/app-hooks.js';
 import { verifyPassword } from './password.js';
 import { SYSTEM_CONTEXT } from './system-context.js';
 import { peekClaims, signToken, signingKey, verifyToken } from './tokens.js';
@@ -75,9 +76,9 @@ export function emailInput(value: unknown, field = 'email'): string {
   return email;
 }
 
-async function mailTo(deps: EmailFlowDeps, to: string, template: EmailTemplate | undefined, params: Record<string, string>): Promise<void> {
+async function mailTo(deps: EmailFlowDeps, to: string, template: EmailTemplate | undefined, params: Record<string, string>, flow: MailFlow): Promise<void> {
   if (!template) return;
-  await sendTemplate(deps.mail(), to, template, params);
+  await sendTemplate(deps.mail(), to, template, params, flow);
 }
 
 /** Mails a verification link to `address` if an unverified record has it (the address is validated). */
@@ -85,7 +86,8 @@ export async function requestVerification(deps: EmailFlowDeps, collection: Colle
   const record = await findAuthRecord(deps.db, collection, 'email', address);
   if (!record || record.verified) return;
   const token = await flowToken(collection, record, 'verification');
-  await mailTo(deps, record.email, collection.verificationTemplate, { TOKEN: token, 'RECORD:id': record.id, 'RECORD:email': record.email });
+  await mailTo(deps, record.email, collection.verificationTemplate, { TOKEN: token, 'RECORD:id': record.id, 'RECORD:email': record.email },
+    mailFlow('verification', collection, record, { token }));
 }
 
 export async function confirmVerification(deps: EmailFlowDeps, collection: Collection, token: unknown): Promise<void> {
@@ -99,7 +101,8 @@ export async function requestPasswordReset(deps: EmailFlowDeps, collection: Coll
   const record = await findAuthRecord(deps.db, collection, 'email', address);
   if (!record) return;
   const token = await flowToken(collection, record, 'passwordReset');
-  await mailTo(deps, record.email, collection.resetPasswordTemplate, { TOKEN: token, 'RECORD:id': record.id, 'RECORD:email': record.email });
+  await mailTo(deps, record.email, collection.resetPasswordTemplate, { TOKEN: token, 'RECORD:id': record.id, 'RECORD:email': record.email },
+    mailFlow('passwordReset', collection, record, { token }));
 }
 
 export async function confirmPasswordReset(
@@ -127,7 +130,8 @@ export async function requestEmailChange(deps: EmailFlowDeps, collection: Collec
   const taken = await findAuthRecord(deps.db, collection, 'email', address);
   if (taken) throw validationError({ newEmail: fieldError('validation_not_unique') });
   const token = await flowToken(collection, auth.record, 'emailChange', { newEmail: address });
-  await mailTo(deps, address, collection.confirmEmailChangeTemplate, { TOKEN: token, 'RECORD:id': auth.record.id, 'RECORD:email': auth.record.email });
+  await mailTo(deps, address, collection.confirmEmailChangeTemplate, { TOKEN: token, 'RECORD:id': auth.record.id, 'RECORD:email': auth.record.email },
+    mailFlow('emailChange', collection, auth.record, { token, newEmail: address }));
 }
 
 export async function confirmEmailChange(deps: EmailFlowDeps, collection: Collection, body: { token: unknown; password: unknown }): Promise<void> {

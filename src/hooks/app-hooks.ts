@@ -7,8 +7,10 @@
 import type { FastifyRequest } from 'fastify';
 import { fieldError } from '../core/errors.js';
 import { TaggedHook } from '../core/hook.js';
+import type { Hook } from '../core/hook.js';
 import type { Collection } from '../core/schema.js';
 import type { Transaction } from '../db/database.js';
+import type { MailMessage } from '../mail/mail-message.js';
 import type { ErrorTree } from '../records/error-tree.js';
 import type { RecordContext, RecordJson } from '../records/record-service.js';
 
@@ -54,10 +56,121 @@ export interface RecordRequestEvent {
   result?: unknown;
 }
 
+/** A collection schema change (`app.collections.create/update/delete`, the collections API, migrations). */
+export interface CollectionEvent {
+  /** The collection as it will be stored (create, update) or as it was (delete). */
+  collection: Collection;
+  /** The stored collection before this update; undefined on create and delete. */
+  original?: Collection;
+}
+
+/** Inside the schema change's transaction: `next()` runs the DDL and the `_collections` write. */
+export interface CollectionWriteEvent extends CollectionEvent {
+  tx: Transaction;
+}
+
+export interface CollectionAfterErrorEvent extends CollectionEvent {
+  error: unknown;
+}
+
+/**
+ * An auth route request (tags: the auth collection). `body` is the parsed request body; changes
+ * before `next()` are what the route uses. `result` is the answer after `next()`.
+ */
+export interface AuthRouteEvent {
+  collection: Collection;
+  request: FastifyRequest;
+  body: Record<string, unknown>;
+  result?: unknown;
+}
+
+/** Every successful authentication answer (password, OTP, OAuth2, passkey, TOTP, refresh, impersonate). */
+export interface RecordAuthEvent {
+  collection: Collection;
+  request: FastifyRequest;
+  /** The authenticated record (stored shape); the answer shows it as its owner sees it. */
+  record: RecordJson;
+  token: string;
+  /** Sent as the answer's `meta` (OAuth2 fills it); a handler may add to it or set it. */
+  meta?: Record<string, unknown>;
+  /** `password`, `otp`, `oauth2`, `passkey`, `totp`, `refresh` or `impersonate`. */
+  authMethod: string;
+  /** The answer `{token, record, meta?}`, after `next()`. */
+  result?: unknown;
+}
+
+/** Every mail Galley or the app sends through `app.mail.send`, before it is queued. */
+export interface MailerSendEvent {
+  /** Changes before `next()` are what is queued; not calling `next()` drops the message. */
+  message: MailMessage;
+}
+
+/** The kinds of mail the auth flows send, each with its own hook. */
+export type MailFlowKind = 'passwordReset' | 'verification' | 'emailChange' | 'otp' | 'authAlert';
+
+/** Where an auth flow's mail comes from: `app.mail.send(message, { flow })`. */
+export interface MailFlow {
+  kind: MailFlowKind;
+  collection: Collection;
+  record: RecordJson;
+  /** The flow's values: `token` (links), `otpId` and `otp` (OTP), `newEmail`, `ip`/`userAgent` (alert). */
+  meta: Record<string, unknown>;
+}
+
+/** An auth flow's mail (tags: the auth collection); `next()` goes on to `onMailerSend`. */
+export interface MailerRecordEvent extends MailerSendEvent {
+  collection: Collection;
+  record: RecordJson;
+  meta: Record<string, unknown>;
+}
+
+/** `POST /api/batch`, after the body was parsed and before the batch transaction. */
+export interface BatchRequestEvent {
+  request: FastifyRequest;
+  /** The parsed requests, in order (`kind`, `collection`, `id`, `body`, `headers`, `query`); may be changed, not reordered. */
+  batch: Array<{ kind: string; collection: string; id: string; body: Record<string, unknown>; headers: Record<string, string>; query: Record<string, string> }>;
+  /** The answer after `next()` (the `[{status, body}]` list); a handler that skips `next()` may set it. */
+  result?: unknown;
+}
+
+/** `GET /api/realtime` (SSE): before `next()` no stream exists, so throwing answers a JSON error; `next()` opens it. */
+export interface RealtimeConnectEvent {
+  request: FastifyRequest;
+}
+
+/** `POST /api/realtime`, after the body was validated; `next()` sets the client's subscriptions. */
+export interface RealtimeSubscribeEvent {
+  request: FastifyRequest;
+  clientId: string;
+  /** The subscriptions that will be set; a handler may remove or add some (the limits were checked before). */
+  subscriptions: string[];
+}
+
+/** `GET /api/files/{c}/{id}/{name}`, after access was checked and before the file is sent. */
+export interface FileDownloadEvent {
+  collection: Collection;
+  request: FastifyRequest;
+  record: RecordJson;
+  fileField: string;
+  /** The storage key served (the thumbnail's when one was asked for); a handler may change it. */
+  servedPath: string;
+  /** The file name in `Content-Disposition`. */
+  servedName: string;
+  /** What is sent when a handler answers without `next()` (204 when unset). */
+  result?: unknown;
+}
+
 const collectionTags = (e: { collection: Collection }): readonly string[] => [e.collection.name, e.collection.id];
 
 function tagged<E extends { collection: Collection }>(): TaggedHook<E> {
   return new TaggedHook<E>(collectionTags);
+}
+
+// Untagged chains are TaggedHooks with no tags, so every hook has the same API (`.on()` matches nothing).
+const noTags = (): readonly string[] => [];
+
+function untagged<E extends object>(): TaggedHook<E> {
+  return new TaggedHook<E>(noTags);
 }
 
 export class AppHooks {
@@ -77,6 +190,53 @@ export class AppHooks {
   readonly onRecordCreateRequest = tagged<RecordRequestEvent>();
   readonly onRecordUpdateRequest = tagged<RecordRequestEvent>();
   readonly onRecordDeleteRequest = tagged<RecordRequestEvent>();
+
+  readonly onCollectionValidate = tagged<CollectionEvent>();
+  readonly onCollectionCreate = tagged<CollectionWriteEvent>();
+  readonly onCollectionUpdate = tagged<CollectionWriteEvent>();
+  readonly onCollectionDelete = tagged<CollectionWriteEvent>();
+  readonly onCollectionAfterCreateSuccess = tagged<CollectionEvent>();
+  readonly onCollectionAfterUpdateSuccess = tagged<CollectionEvent>();
+  readonly onCollectionAfterDeleteSuccess = tagged<CollectionEvent>();
+  readonly onCollectionAfterCreateError = tagged<CollectionAfterErrorEvent>();
+  readonly onCollectionAfterUpdateError = tagged<CollectionAfterErrorEvent>();
+  readonly onCollectionAfterDeleteError = tagged<CollectionAfterErrorEvent>();
+
+  readonly onRecordAuthRequest = tagged<RecordAuthEvent>();
+  readonly onRecordAuthWithPasswordRequest = tagged<AuthRouteEvent>();
+  readonly onRecordAuthWithOTPRequest = tagged<AuthRouteEvent>();
+  readonly onRecordAuthWithOAuth2Request = tagged<AuthRouteEvent>();
+  readonly onRecordAuthRefreshRequest = tagged<AuthRouteEvent>();
+  readonly onRecordRequestOTPRequest = tagged<AuthRouteEvent>();
+  readonly onRecordRequestPasswordResetRequest = tagged<AuthRouteEvent>();
+  readonly onRecordConfirmPasswordResetRequest = tagged<AuthRouteEvent>();
+  readonly onRecordRequestVerificationRequest = tagged<AuthRouteEvent>();
+  readonly onRecordConfirmVerificationRequest = tagged<AuthRouteEvent>();
+  readonly onRecordRequestEmailChangeRequest = tagged<AuthRouteEvent>();
+  readonly onRecordConfirmEmailChangeRequest = tagged<AuthRouteEvent>();
+
+  readonly onMailerSend = untagged<MailerSendEvent>();
+  readonly onMailerRecordPasswordResetSend = tagged<MailerRecordEvent>();
+  readonly onMailerRecordVerificationSend = tagged<MailerRecordEvent>();
+  readonly onMailerRecordEmailChangeSend = tagged<MailerRecordEvent>();
+  readonly onMailerRecordOTPSend = tagged<MailerRecordEvent>();
+  readonly onMailerRecordAuthAlertSend = tagged<MailerRecordEvent>();
+
+  readonly onBatchRequest = untagged<BatchRequestEvent>();
+  readonly onRealtimeConnectRequest = untagged<RealtimeConnectEvent>();
+  readonly onRealtimeSubscribeRequest = untagged<RealtimeSubscribeEvent>();
+  readonly onFileDownloadRequest = tagged<FileDownloadEvent>();
+}
+
+/** The per-flow mail hook of `kind` (a function, not a member: every member of AppHooks is a chain). */
+export function mailFlowHook(hooks: AppHooks, kind: MailFlowKind): TaggedHook<MailerRecordEvent> {
+  switch (kind) {
+    case 'passwordReset': return hooks.onMailerRecordPasswordResetSend;
+    case 'verification': return hooks.onMailerRecordVerificationSend;
+    case 'emailChange': return hooks.onMailerRecordEmailChangeSend;
+    case 'otp': return hooks.onMailerRecordOTPSend;
+    case 'authAlert': return hooks.onMailerRecordAuthAlertSend;
+  }
 }
 
 export type AppHookName = {
@@ -94,10 +254,10 @@ export function validateEvent(base: RecordEvent & { original?: RecordJson }, err
  * Runs a request hook around a route's default action and returns what to send: the action's
  * result, as possibly changed by handlers after `next()`, or what a handler set without calling it.
  */
-export async function triggerRequest(
-  hook: TaggedHook<RecordRequestEvent>,
-  event: RecordRequestEvent,
-  action: (e: RecordRequestEvent) => Promise<unknown>,
+export async function triggerRequest<E extends { result?: unknown }>(
+  hook: Hook<E>,
+  event: E,
+  action: (e: E) => Promise<unknown>,
 ): Promise<unknown> {
   await hook.trigger(event, async (e) => {
     e.result = await action(e);

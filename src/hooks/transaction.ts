@@ -133,7 +133,10 @@ function txRecords(deps: TransactionDeps, tx: Transaction): TxRecords {
       whereParams.push(by, guard.max);
     }
     const res = await tx.run(`UPDATE ${quoteIdent(c.name)} SET ${sets.join(', ')} WHERE ${where.join(' AND ')}`, [...setParams, ...whereParams]);
-    return res.changes === 1;
+    if (res.changes !== 1) return false;
+    // Realtime subscribers (a cart, a stock counter) see the new value once the transaction commits.
+    await records.emitUpdated(tx, c, id);
+    return true;
   };
   return {
     async get(collection, id, options = {}) {

@@ -7,6 +7,8 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
+import { mailFlowHook } from '../hooks/app-hooks.js';
+import type { AppHooks, MailFlow, MailerSendEvent } from '../hooks/app-hooks.js';
 import type { Settings } from '../settings/settings-schema.js';
 import { DevOutbox } from './dev-outbox.js';
 import { validateMailMessage } from './mail-message.js';
@@ -32,6 +34,8 @@ export interface MailServiceOptions {
   dev: boolean;
   logger: Logger;
   smtpTimeouts?: Partial<SmtpTimeouts>;
+  /** `onMailerSend` and the auth flows' `onMailer*Send` chains (docs/hooks.md). */
+  hooks?: AppHooks;
 }
 
 export interface DeliveryResult {
@@ -59,6 +63,7 @@ export class MailService {
   readonly #dev: boolean;
   readonly #logger: Logger;
   readonly #transports: SmtpTransportCache;
+  readonly #hooks: AppHooks | undefined;
 
   constructor(options: MailServiceOptions) {
     this.outbox = new DevOutbox(options.db);
@@ -67,16 +72,35 @@ export class MailService {
     this.#dev = options.dev;
     this.#logger = options.logger;
     this.#transports = new SmtpTransportCache(options.smtpTimeouts);
+    this.#hooks = options.hooks;
   }
 
   /**
    * Validates `message` (a 400 `validation_failed` naming the bad fields) and enqueues its
    * delivery. Inside `app.db.transaction(...)` the job exists exactly when the transaction commits.
+   * `onMailerSend` (and, with `flow`, the flow's own hook first) runs before; `jobId` is '' when a
+   * handler dropped the message.
    */
-  async send(message: MailMessage, opts: { delayMs?: number } = {}): Promise<{ jobId: string }> {
-    const normalized = validateMailMessage(message);
-    const { id } = await this.#jobs().enqueue(MAIL_SEND_KIND, normalized, opts.delayMs ? { delayMs: opts.delayMs } : {});
-    return { jobId: id };
+  async send(message: MailMessage, opts: { delayMs?: number; flow?: MailFlow } = {}): Promise<{ jobId: string }> {
+    const enqueue = async (m: MailMessage): Promise<string> => {
+      const normalized = validateMailMessage(m);
+      return (await this.#jobs().enqueue(MAIL_SEND_KIND, normalized, opts.delayMs ? { delayMs: opts.delayMs } : {})).id;
+    };
+    const hooks = this.#hooks;
+    const flowHook = hooks && opts.flow ? mailFlowHook(hooks, opts.flow.kind) : undefined;
+    if (!hooks || (hooks.onMailerSend.length === 0 && (flowHook?.length ?? 0) === 0)) return { jobId: await enqueue(message) };
+    // Hooks run before the enqueue: a handler that does not call next() drops the message.
+    let jobId = '';
+    const send = (e: MailerSendEvent): Promise<void> => hooks.onMailerSend.trigger({ message: e.message }, async (s) => {
+      jobId = await enqueue(s.message);
+    });
+    if (flowHook && opts.flow) {
+      const { collection, record, meta } = opts.flow;
+      await flowHook.trigger({ message, collection, record, meta }, send);
+    } else {
+      await send({ message });
+    }
+    return { jobId };
   }
 
   /**

@@ -1,6 +1,10 @@
 import { apiError, fieldError, isApiError, validationError, type ErrorData } from '../core/errors.js';
 import type { Collection } from '../core/schema.js';
 import type { Database, Transaction } from '../db/database.js';
+import { defaultAfterCommitErrorHandler } from '../db/after-commit.js';
+import type { Hook } from '../core/hook.js';
+import { AppHooks } from '../hooks/app-hooks.js';
+import type { CollectionAfterErrorEvent, CollectionEvent } from '../hooks/app-hooks.js';
 import { bootstrapSystemTables } from './bootstrap-system-tables.js';
 import { listCollections, type CollectionListOptions } from './collection-list.js';
 import { normalizeCollection } from './collection-normalizer.js';
@@ -49,6 +53,11 @@ export class CollectionService {
   #listeners = new Set<CollectionChangeListener>();
   #queue: Promise<unknown> = Promise.resolve();
   #refreshing: Promise<boolean> | undefined;
+  /**
+   * The app's hook chains (docs/hooks.md); the collection lifecycle hooks fire here, and
+   * RecordService shares the same object unless given another.
+   */
+  readonly hooks = new AppHooks();
 
   constructor(db: Database) {
     this.#db = db;
@@ -145,21 +154,31 @@ export class CollectionService {
     return this.#serial(async () => {
       const before = this.#require(nameOrId);
       const now = nowText();
-      const after = normalizeCollection(input, { existing: before, others: this.#others(before.id), now });
-      let next = this.#ordered.map((c) => (c.id === before.id ? after : c));
-      const rewritten = before.name === after.name ? [] : this.#viewsAfterRename(next, before.name, after.name, now);
-      next = next.map((c) => rewritten.find((r) => r.after.id === c.id)?.after ?? c);
-      await this.#db.transaction(async (tx) => {
-        const views = this.#ordered.filter((c) => c.type === 'view');
-        await dropViews(tx, views);
-        if (after.type !== 'view') await syncRecordTable(tx, before, after);
-        await tx.run(UPDATE_SQL, updateParams(after));
-        for (const r of rewritten) await tx.run(UPDATE_SQL, updateParams(r.after));
-        await createViews(tx, next.filter((c) => c.type === 'view'), next, (v, message) => this.#viewError(v, after, message));
-      });
-      this.#setCache(next);
-      await this.#emit({ action: 'update', before, after });
-      for (const r of rewritten) await this.#emit({ action: 'update', before: r.before, after: r.after });
+      const hooks = this.hooks;
+      let after: Collection | undefined;
+      try {
+        after = normalizeCollection(input, { existing: before, others: this.#others(before.id), now });
+        const saving = after;
+        await hooks.onCollectionValidate.trigger({ collection: saving, original: before });
+        let next = this.#ordered.map((c) => (c.id === before.id ? saving : c));
+        const rewritten = before.name === saving.name ? [] : this.#viewsAfterRename(next, before.name, saving.name, now);
+        next = next.map((c) => rewritten.find((r) => r.after.id === c.id)?.after ?? c);
+        await this.#db.transaction(async (tx) => hooks.onCollectionUpdate.trigger({ collection: saving, original: before, tx }, async () => {
+          const views = this.#ordered.filter((c) => c.type === 'view');
+          await dropViews(tx, views);
+          if (saving.type !== 'view') await syncRecordTable(tx, before, saving);
+          await tx.run(UPDATE_SQL, updateParams(saving));
+          for (const r of rewritten) await tx.run(UPDATE_SQL, updateParams(r.after));
+          await createViews(tx, next.filter((c) => c.type === 'view'), next, (v, message) => this.#viewError(v, saving, message));
+        }));
+        this.#setCache(next);
+        await this.#emit({ action: 'update', before, after: saving });
+        for (const r of rewritten) await this.#emit({ action: 'update', before: r.before, after: r.after });
+      } catch (error) {
+        await this.#afterError(hooks.onCollectionAfterUpdateError, after ?? before, error, before);
+        throw error;
+      }
+      await this.#afterSuccess(hooks.onCollectionAfterUpdateSuccess, { collection: after, original: before });
       return after;
     });
   }
@@ -174,15 +193,22 @@ export class CollectionService {
         throw apiError('collection_in_use', `The collection is referenced by: ${referencing.map((o) => o.name).join(', ')}.`);
       }
       const next = this.#ordered.filter((o) => o.id !== c.id);
-      await this.#db.transaction(async (tx) => {
-        await dropViews(tx, this.#ordered.filter((o) => o.type === 'view'));
-        await dropRecordTable(tx, c);
-        await tx.run(`DELETE FROM "_collections" WHERE "id" = ?`, [c.id]);
-        await createViews(tx, next.filter((o) => o.type === 'view'), next, (v) =>
-          apiError('collection_in_use', `The view collection ${v.name} depends on ${c.name}.`));
-      });
+      const hooks = this.hooks;
+      try {
+        await this.#db.transaction(async (tx) => hooks.onCollectionDelete.trigger({ collection: c, tx }, async () => {
+          await dropViews(tx, this.#ordered.filter((o) => o.type === 'view'));
+          await dropRecordTable(tx, c);
+          await tx.run(`DELETE FROM "_collections" WHERE "id" = ?`, [c.id]);
+          await createViews(tx, next.filter((o) => o.type === 'view'), next, (v) =>
+            apiError('collection_in_use', `The view collection ${v.name} depends on ${c.name}.`));
+        }));
+      } catch (error) {
+        await this.#afterError(hooks.onCollectionAfterDeleteError, c, error);
+        throw error;
+      }
       this.#setCache(next);
       await this.#emit({ action: 'delete', before: c });
+      await this.#afterSuccess(hooks.onCollectionAfterDeleteSuccess, { collection: c });
     });
   }
 
@@ -270,14 +296,37 @@ export class CollectionService {
   async #create(input: unknown, allowSystem: boolean): Promise<Collection> {
     const c = normalizeCollection(input, { others: this.#ordered, now: nowText(), allowSystem });
     const next = [...this.#ordered, c];
-    await this.#db.transaction(async (tx) => {
-      if (c.type === 'view') await createViews(tx, [c], next, (v, message) => this.#viewError(v, c, message));
-      else await createRecordTable(tx, c);
-      await this.#insert(tx, c);
-    });
+    const hooks = this.hooks;
+    try {
+      await hooks.onCollectionValidate.trigger({ collection: c });
+      await this.#db.transaction(async (tx) => hooks.onCollectionCreate.trigger({ collection: c, tx }, async () => {
+        if (c.type === 'view') await createViews(tx, [c], next, (v, message) => this.#viewError(v, c, message));
+        else await createRecordTable(tx, c);
+        await this.#insert(tx, c);
+      }));
+    } catch (error) {
+      await this.#afterError(hooks.onCollectionAfterCreateError, c, error);
+      throw error;
+    }
     this.#setCache(next);
     await this.#emit({ action: 'create', after: c });
+    await this.#afterSuccess(hooks.onCollectionAfterCreateSuccess, { collection: c });
     return c;
+  }
+
+  async #afterError(hook: Hook<CollectionAfterErrorEvent>, collection: Collection, error: unknown, original?: Collection): Promise<void> {
+    if (hook.length === 0) return;
+    await hook.trigger(original === undefined ? { collection, error } : { collection, original, error });
+  }
+
+  /** After the commit and the cache update: a failing handler cannot undo the change, so it is only reported. */
+  async #afterSuccess(hook: Hook<CollectionEvent>, e: CollectionEvent): Promise<void> {
+    if (hook.length === 0) return;
+    try {
+      await hook.trigger(e);
+    } catch (err) {
+      defaultAfterCommitErrorHandler(err);
+    }
   }
 
   async #insert(tx: Transaction, c: Collection): Promise<void> {

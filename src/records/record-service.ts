@@ -33,7 +33,8 @@ import { ensureVersionColumn } from './record-table-sync.js';
 import { uniqueViolation } from './record-unique-error.js';
 import { nowDatetime, validateValue } from './record-validator.js';
 import { quoteIdent } from './sql-tokens.js';
-import { AppHooks, validateEvent } from '../hooks/app-hooks.js';
+import { validateEvent } from '../hooks/app-hooks.js';
+import type { AppHooks } from '../hooks/app-hooks.js';
 
 export type { RecordJson } from './record-codec.js';
 
@@ -112,7 +113,7 @@ export class RecordService {
 
   constructor(deps: { db: Database; collections: CollectionService; rules?: RuleCache<PreparedRule | Error>; files?: FileStore; hooks?: AppHooks }) {
     this.#db = deps.db;
-    this.hooks = deps.hooks ?? new AppHooks();
+    this.hooks = deps.hooks ?? deps.collections.hooks;
     this.#files = deps.files;
     this.#collections = deps.collections;
     this.#reader = new RecordReader(deps.db, deps.collections, deps.rules);
@@ -470,6 +471,17 @@ export class RecordService {
     const stored = files.stored(record);
     if (stored.length === 0) return;
     for (const l of [...this.#fileListeners]) await l({ collection: c, recordId: String(record.id), files: stored });
+  }
+
+  /**
+   * For a write made beside this service (a guarded `increment` in a transaction): reads the row
+   * as `tx` sees it and tells the change listeners (realtime) after the commit, the way an update
+   * made here does. No hooks run.
+   */
+  async emitUpdated(tx: Transaction, c: Collection, id: string): Promise<void> {
+    if (this.#listeners.size === 0) return;
+    const found = await this.#findOne(c, id, null, { auth: null }, false);
+    if (found !== undefined) this.#emitAfterCommit(tx, 'update', c, found.record);
   }
 
   #emitAfterCommit(tx: Transaction, action: RecordChangeAction, collection: Collection, record: RecordJson): void {

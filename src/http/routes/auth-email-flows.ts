@@ -27,19 +27,24 @@ import {
 } from '../../auth/email-flows.js';
 import { authCollection } from '../../auth/password-auth.js';
 import type { Collection } from '../../core/schema.js';
+import type { Hook } from '../../core/hook.js';
+import { triggerRequest } from '../../hooks/app-hooks.js';
+import type { AppHooks, AuthRouteEvent } from '../../hooks/app-hooks.js';
 import { bodyOf } from './auth-request-info.js';
 import type { CollectionParams } from './collection-params.js';
 
 type FlowHandler = (app: App, collection: Collection, body: Record<string, unknown>, request: FastifyRequest) => Promise<void>;
 
-function emailFlowRoute(action: string, run: FlowHandler): (app: App) => RouteOptions {
+function emailFlowRoute(action: string, hook: (hooks: AppHooks) => Hook<AuthRouteEvent>, run: FlowHandler): (app: App) => RouteOptions {
   return (app) => ({
     method: 'POST',
     url: `/api/collections/:collection/${action}`,
     handler: async function emailFlowHandler(request, reply) {
       const collection = authCollection(app.collections, (request.params as CollectionParams).collection);
-      await run(app, collection, bodyOf(request), request);
-      return reply.code(204).send();
+      return triggerRequest(hook(app.hooks), { collection, request, body: bodyOf(request) }, async ({ body }) => {
+        await run(app, collection, body, request);
+        return reply.code(204).send();
+      });
     },
   });
 }
@@ -47,6 +52,7 @@ function emailFlowRoute(action: string, run: FlowHandler): (app: App) => RouteOp
 // The request steps validate the address, then do the lookup and the mail after the answer.
 export const authRequestVerificationRoute = emailFlowRoute(
   'request-verification',
+  (h) => h.onRecordRequestVerificationRequest,
   async (app, c, body) => {
     const address = emailInput(body.email);
     app.auth.background('request-verification', () => requestVerification(app.auth.emailFlowDeps, c, address));
@@ -54,10 +60,12 @@ export const authRequestVerificationRoute = emailFlowRoute(
 );
 export const authConfirmVerificationRoute = emailFlowRoute(
   'confirm-verification',
+  (h) => h.onRecordConfirmVerificationRequest,
   (app, c, body) => confirmVerification(app.auth.emailFlowDeps, c, body.token),
 );
 export const authRequestPasswordResetRoute = emailFlowRoute(
   'request-password-reset',
+  (h) => h.onRecordRequestPasswordResetRequest,
   async (app, c, body) => {
     const address = emailInput(body.email);
     app.auth.background('request-password-reset', () => requestPasswordReset(app.auth.emailFlowDeps, c, address));
@@ -65,13 +73,16 @@ export const authRequestPasswordResetRoute = emailFlowRoute(
 );
 export const authConfirmPasswordResetRoute = emailFlowRoute(
   'confirm-password-reset',
+  (h) => h.onRecordConfirmPasswordResetRequest,
   (app, c, body) => confirmPasswordReset(app.auth.emailFlowDeps, c, { token: body.token, password: body.password, passwordConfirm: body.passwordConfirm }),
 );
 export const authRequestEmailChangeRoute = emailFlowRoute(
   'request-email-change',
+  (h) => h.onRecordRequestEmailChangeRequest,
   (app, c, body, request) => requestEmailChange(app.auth.emailFlowDeps, c, request.auth?.apiKey ? null : request.auth, body.newEmail),
 );
 export const authConfirmEmailChangeRoute = emailFlowRoute(
   'confirm-email-change',
+  (h) => h.onRecordConfirmEmailChangeRequest,
   (app, c, body) => confirmEmailChange(app.auth.emailFlowDeps, c, { token: body.token, password: body.password }),
 );

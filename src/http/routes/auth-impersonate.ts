@@ -17,7 +17,7 @@ export function authImpersonateRoute(app: App): RouteOptions {
     handler: async function authImpersonateHandler(request) {
       const { collection: name, id } = request.params as { collection: string; id: string };
       const res = await app.auth.impersonate(authCollection(app.collections, name), id, bodyOf(request).duration);
-      return authResponse(app, request, res, 'default');
+      return authResponse(app, request, res, 'default', 'impersonate');
     },
   };
 }

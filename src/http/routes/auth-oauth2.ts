@@ -7,6 +7,7 @@ import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
 import { OAuth2Service } from '../../auth/oauth2/oauth2-service.js';
 import { authCollection } from '../../auth/password-auth.js';
+import { triggerRequest } from '../../hooks/app-hooks.js';
 import { bodyOf, loginRequest } from './auth-request-info.js';
 import { sendLoginResult } from './auth-response.js';
 import type { CollectionParams } from './collection-params.js';
@@ -30,21 +31,22 @@ export function authWithOAuth2Route(app: App): RouteOptions {
     handler: async function authWithOAuth2Handler(request, reply) {
       const { collection: name } = request.params as CollectionParams;
       const collection = authCollection(app.collections, name);
-      const body = bodyOf(request);
-      const login = loginRequest(app, request, 'oauth2');
-      const { record, meta } = await oauth2Service(app).authenticate(
-        collection,
-        {
-          provider: body.provider,
-          code: body.code,
-          codeVerifier: body.codeVerifier,
-          redirectURL: body.redirectURL ?? body.redirectUrl,
-          createData: body.createData,
-        },
-        login.isSuperuser,
-      );
-      const res = await app.auth.completeLogin({ collection, record, method: 'oauth2', request: login, meta });
-      return sendLoginResult(app, request, reply, res, 'oauth2');
+      return triggerRequest(app.hooks.onRecordAuthWithOAuth2Request, { collection, request, body: bodyOf(request) }, async ({ body }) => {
+        const login = loginRequest(app, request, 'oauth2');
+        const { record, meta } = await oauth2Service(app).authenticate(
+          collection,
+          {
+            provider: body.provider,
+            code: body.code,
+            codeVerifier: body.codeVerifier,
+            redirectURL: body.redirectURL ?? body.redirectUrl,
+            createData: body.createData,
+          },
+          login.isSuperuser,
+        );
+        const res = await app.auth.completeLogin({ collection, record, method: 'oauth2', request: login, meta });
+        return sendLoginResult(app, request, reply, res, 'oauth2');
+      });
     },
   };
 }

@@ -3,7 +3,8 @@ import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
 import { authCollection, authRefresh } from '../../auth/password-auth.js';
 import { peekClaims } from '../../auth/tokens.js';
-import { authRequestInfo } from './auth-request-info.js';
+import { triggerRequest } from '../../hooks/app-hooks.js';
+import { authRequestInfo, bodyOf } from './auth-request-info.js';
 import { authResponse } from './auth-response.js';
 import type { CollectionParams } from './collection-params.js';
 
@@ -16,15 +17,17 @@ export function authRefreshRoute(app: App): RouteOptions {
       const collection = authCollection(app.collections, name);
       // The token was verified by the authenticate hook; its claims only say whether it may be renewed.
       const refreshable = request.authToken ? peekClaims(request.authToken)?.refreshable !== false : false;
-      const res = await authRefresh(
-        { db: app.db, collections: app.collections },
-        collection,
-        request.auth,
-        request.authToken,
-        refreshable,
-        authRequestInfo(request, 'default'),
-      );
-      return authResponse(app, request, res, 'default');
+      return triggerRequest(app.hooks.onRecordAuthRefreshRequest, { collection, request, body: bodyOf(request) }, async () => {
+        const res = await authRefresh(
+          { db: app.db, collections: app.collections },
+          collection,
+          request.auth,
+          request.authToken,
+          refreshable,
+          authRequestInfo(request, 'default'),
+        );
+        return authResponse(app, request, res, 'default', 'refresh');
+      });
     },
   };
 }

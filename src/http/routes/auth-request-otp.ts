@@ -2,6 +2,7 @@
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
 import { authCollection } from '../../auth/password-auth.js';
+import { triggerRequest } from '../../hooks/app-hooks.js';
 import { bodyOf } from './auth-request-info.js';
 import type { CollectionParams } from './collection-params.js';
 
@@ -11,7 +12,9 @@ export function authRequestOtpRoute(app: App): RouteOptions {
     url: '/api/collections/:collection/request-otp',
     handler: async function authRequestOtpHandler(request) {
       const { collection: name } = request.params as CollectionParams;
-      return app.auth.requestOtp(authCollection(app.collections, name), bodyOf(request).email);
+      const collection = authCollection(app.collections, name);
+      return triggerRequest(app.hooks.onRecordRequestOTPRequest, { collection, request, body: bodyOf(request) }, ({ body }) =>
+        app.auth.requestOtp(collection, body.email));
     },
   };
 }

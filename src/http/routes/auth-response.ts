@@ -10,6 +10,8 @@ import type { LoginResult } from '../../auth/auth-service.js';
 import type { AuthResponse } from '../../auth/password-auth.js';
 import { ruleAuth } from '../../auth/rule-auth.js';
 import type { RecordJson } from '../../records/record-service.js';
+import { triggerRequest } from '../../hooks/app-hooks.js';
+import type { RecordAuthEvent } from '../../hooks/app-hooks.js';
 import type { RequestInfo } from '../../rules/index.js';
 import { authRequestInfo } from './auth-request-info.js';
 import { expandOption } from './records-params.js';
@@ -19,15 +21,21 @@ export async function authResponse(
   request: FastifyRequest,
   res: AuthResponse,
   context: RequestInfo['context'],
-): Promise<{ token: string; record: RecordJson; meta?: Record<string, unknown> }> {
-  const auth = ruleAuth({ collection: res.collection, record: res.record });
-  const ctx = {
-    auth,
-    isSuperuser: res.collection.name === '_superusers',
-    request: { ...authRequestInfo(request, context), auth },
-  };
-  const record = await app.records.shape(res.collection, res.record, ctx, expandOption(request));
-  return res.meta ? { token: res.token, record, meta: res.meta } : { token: res.token, record };
+  authMethod: string = context ?? 'default',
+): Promise<unknown> {
+  const event: RecordAuthEvent = { collection: res.collection, request, record: res.record, token: res.token, authMethod };
+  if (res.meta) event.meta = res.meta;
+  // onRecordAuthRequest: a handler may add to `meta`, or refuse the login by throwing.
+  return triggerRequest(app.hooks.onRecordAuthRequest, event, async (e) => {
+    const auth = ruleAuth({ collection: res.collection, record: e.record as AuthResponse['record'] });
+    const ctx = {
+      auth,
+      isSuperuser: res.collection.name === '_superusers',
+      request: { ...authRequestInfo(request, context), auth },
+    };
+    const record: RecordJson = await app.records.shape(res.collection, e.record, ctx, expandOption(request));
+    return e.meta ? { token: e.token, record, meta: e.meta } : { token: e.token, record };
+  });
 }
 
 /**
@@ -40,7 +48,8 @@ export async function sendLoginResult(
   reply: FastifyReply,
   result: LoginResult,
   context: RequestInfo['context'],
+  authMethod: string = context ?? 'default',
 ): Promise<unknown> {
   if ('mfaId' in result) return reply.code(401).send({ mfaId: result.mfaId });
-  return authResponse(app, request, result, context);
+  return authResponse(app, request, result, context, authMethod);
 }

@@ -2,6 +2,7 @@
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
 import { authCollection } from '../../auth/password-auth.js';
+import { triggerRequest } from '../../hooks/app-hooks.js';
 import { bodyOf, loginRequest } from './auth-request-info.js';
 import { sendLoginResult } from './auth-response.js';
 import type { CollectionParams } from './collection-params.js';
@@ -12,13 +13,11 @@ export function authWithOtpRoute(app: App): RouteOptions {
     url: '/api/collections/:collection/auth-with-otp',
     handler: async function authWithOtpHandler(request, reply) {
       const { collection: name } = request.params as CollectionParams;
-      const body = bodyOf(request);
-      const res = await app.auth.otpLogin(
-        authCollection(app.collections, name),
-        { otpId: body.otpId, password: body.password },
-        loginRequest(app, request, 'otp'),
-      );
-      return sendLoginResult(app, request, reply, res, 'otp');
+      const collection = authCollection(app.collections, name);
+      return triggerRequest(app.hooks.onRecordAuthWithOTPRequest, { collection, request, body: bodyOf(request) }, async ({ body }) => {
+        const res = await app.auth.otpLogin(collection, { otpId: body.otpId, password: body.password }, loginRequest(app, request, 'otp'));
+        return sendLoginResult(app, request, reply, res, 'otp');
+      });
     },
   };
 }

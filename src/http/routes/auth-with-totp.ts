@@ -16,7 +16,7 @@ export function authWithTotpRoute(app: App): RouteOptions {
     handler: async function authWithTotpHandler(request, reply) {
       const { collection: name } = request.params as CollectionParams;
       const res = await app.auth.totpLogin(authCollection(app.collections, name), { code: bodyOf(request).code }, loginRequest(app, request, 'default'));
-      return sendLoginResult(app, request, reply, res, 'default');
+      return sendLoginResult(app, request, reply, res, 'default', 'totp');
     },
   };
 }

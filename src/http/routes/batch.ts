@@ -11,6 +11,7 @@
 import type { FastifyRequest, RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
 import { apiError, isApiError } from '../../core/errors.js';
+import { triggerRequest } from '../../hooks/app-hooks.js';
 import type { ApiError } from '../../core/errors.js';
 import { compileFields, FieldsSyntaxError, pickFields } from '../../lib/pick-fields.js';
 import type { RecordContext } from '../../records/record-service.js';
@@ -61,7 +62,7 @@ export function batchRoute(app: App): RouteOptions {
     preHandler: idempotency.preHandler,
     onSend: idempotency.onSend,
     onResponse: idempotency.onResponse,
-    handler: async function runBatch(request, reply) {
+    handler: async function runBatch(request) {
       const settings = app.settings.get().batch;
       const requests = requestBody(request.body).requests;
       if (!Array.isArray(requests) || requests.length === 0) {
@@ -78,35 +79,39 @@ export function batchRoute(app: App): RouteOptions {
           },
         });
       }
-      const actions = requests.map((item, i) => parseBatchAction(item, i));
+      const parsed = requests.map((item, i) => parseBatchAction(item, i));
       const parts = uploadedFiles(request);
-      const files = actions.map((_, i) => filesOfBatchItem(parts, i));
+      // Keyed by the action object, so an onBatchRequest handler that drops an item keeps the others' files.
+      const filesOf = new Map(parsed.map((a, i) => [a, filesOfBatchItem(parts, i)]));
 
-      const deadline = Date.now() + settings.timeout * 1000;
-      let results: BatchResult[];
-      try {
-        results = await app.db.transaction(async () => {
-          const out: BatchResult[] = [];
-          for (const [i, action] of actions.entries()) {
-            if (settings.timeout > 0 && Date.now() > deadline) {
-              throw new BatchItemFailure(i, apiError('bad_request', 'Batch transaction timed out.'));
+      return triggerRequest(app.hooks.onBatchRequest, { request, batch: parsed }, async (e) => {
+        const actions = e.batch as BatchAction[];
+        const deadline = Date.now() + settings.timeout * 1000;
+        let results: BatchResult[];
+        try {
+          results = await app.db.transaction(async () => {
+            const out: BatchResult[] = [];
+            for (const [i, action] of actions.entries()) {
+              if (settings.timeout > 0 && Date.now() > deadline) {
+                throw new BatchItemFailure(i, apiError('bad_request', 'Batch transaction timed out.'));
+              }
+              try {
+                out.push(await runAction(app, request, action, filesOf.get(action) ?? []));
+              } catch (err) {
+                if (isApiError(err)) throw new BatchItemFailure(i, err);
+                throw err;
+              }
             }
-            try {
-              out.push(await runAction(app, request, action, files[i] ?? []));
-            } catch (err) {
-              if (isApiError(err)) throw new BatchItemFailure(i, err);
-              throw err;
-            }
-          }
-          return out;
-        });
-      } catch (err) {
-        // Uploads of items that succeeded before the failure were stored: the rollback removes them.
-        await discardIncomingFiles(app.files, files.flat());
-        if (err instanceof BatchItemFailure) throw batchFailed(err);
-        throw err;
-      }
-      return reply.code(200).send(results);
+            return out;
+          });
+        } catch (err) {
+          // Uploads of items that succeeded before the failure were stored: the rollback removes them.
+          await discardIncomingFiles(app.files, [...filesOf.values()].flat());
+          if (err instanceof BatchItemFailure) throw batchFailed(err);
+          throw err;
+        }
+        return results;
+      });
     },
   };
 }

@@ -18,6 +18,7 @@ import type { Collection, FileField } from '../../core/schema.js';
 import { contentTypeOf, isInlineSafe } from '../../files/file-content-type.js';
 import { isSafeFileName, recordFileKey } from '../../files/file-name.js';
 import { appThumbnails } from '../../files/thumbnail-job.js';
+import { triggerRequest } from '../../hooks/app-hooks.js';
 import { DEFAULT_THUMB } from '../../files/thumb-size.js';
 import type { RecordContext } from '../../records/record-service.js';
 import { notModified, parseRange, rangeStillValid } from './files-conditional.js';
@@ -54,7 +55,10 @@ export function filesDownloadRoute(app: App): RouteOptions {
       if (thumb && (thumb === DEFAULT_THUMB || (field.thumbs ?? []).includes(thumb))) {
         key = (await appThumbnails(app).ensure(collection.id, recordId, filename, thumb)) ?? key;
       }
-      return sendStoredFile(app, request, reply, key, filename, field.protected);
+      const hook = app.hooks.onFileDownloadRequest;
+      if (hook.length === 0) return sendStoredFile(app, request, reply, key, filename, field.protected);
+      const event = { collection, request, record, fileField: field.name, servedPath: key, servedName: filename };
+      return triggerRequest(hook, event, (e) => sendStoredFile(app, request, reply, e.servedPath, e.servedName, field.protected));
     },
   };
 }

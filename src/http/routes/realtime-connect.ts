@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
+import { withConnectHook } from '../../hooks/realtime-connect-hook.js';
 import type { RealtimeEvent } from '../../realtime/realtime-broker.js';
 import type { Frame } from '../../realtime/realtime-client.js';
 import { realIp } from '../middleware/client-ip.js';
@@ -54,7 +55,7 @@ export function realtimeConnectRoute(app: App): RouteOptions {
   return {
     method: 'GET',
     url: '/api/realtime',
-    handler: function connectRealtime(request, reply) {
+    handler: withConnectHook(app, function connectRealtime(request, reply) {
       const res = reply.raw;
       let idLine = EMPTY;
       // Set once the head is sent: the socket to write chunks to directly, when the response is
@@ -102,6 +103,6 @@ export function realtimeConnectRoute(app: App): RouteOptions {
       res.once('close', onGone);
       res.once('error', onGone);
       client.write(`event:PB_CONNECT\ndata:${JSON.stringify({ clientId: client.id })}\n\n`);
-    },
+    }),
   };
 }

@@ -38,13 +38,16 @@ export function realtimeSubscribeRoute(app: App): RouteOptions {
       }
       if (Object.keys(errors).length > 0) throw validationError(errors);
       const { trustedProxy } = app.settings.get();
-      await app.realtime.clients.setSubscriptions({
+      const set = (subs: string[]): Promise<unknown> => app.realtime.clients.setSubscriptions({
         clientId,
-        subscriptions,
+        subscriptions: subs,
         auth: request.auth,
         // Only a real client IP is compared with the stream's (see SetSubscriptionsRequest.ip).
         ip: trustedProxy.headers.length > 0 ? realIp(request.raw, trustedProxy) : undefined,
       });
+      const hook = app.hooks.onRealtimeSubscribeRequest;
+      if (hook.length === 0) await set(subscriptions);
+      else await hook.trigger({ request, clientId, subscriptions }, async (e) => { await set(e.subscriptions); });
       return reply.code(204).send();
     },
   };

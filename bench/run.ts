@@ -158,6 +158,20 @@ async function main(): Promise<number> {
   const tmp = mkdtempSync(join(tmpdir(), 'galley-bench-data-'));
   const databases: string[] = [];
   const targets: Target[] = [];
+  let cleaned: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      for (const t of [...targets].reverse()) await t.stop().catch(() => {});
+      rmSync(tmp, { recursive: true, force: true });
+      if (pgUrl) for (const name of databases) await dropDatabase(pgUrl, name).catch((err: unknown) => console.error(`dropping ${name}: ${String(err)}`));
+    })());
+  // Interrupted (Ctrl-C, CI's timeout): stop the servers and drop the databases before leaving.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`bench: ${signal}, stopping the servers`);
+      void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    });
+  }
   const notes: string[] = [];
   const allMismatches: Mismatch[] = [];
   const measurements: Measurement[] = [];
@@ -316,9 +330,7 @@ async function main(): Promise<number> {
       `bench summary: ${mode}, ${measurements.filter((m) => m.target === GALLEY).length} scenarios, ${wrong === 0 ? 'same bytes' : `WRONG BYTES in ${wrong} answer(s)`}, ${non2xx} non-2xx, targets met by CPU ${byCpu.filter((v) => v.metByCpu).length}/${byCpu.length}, total ${((Date.now() - started) / 1000).toFixed(1)} s${failed ? ' — FAILED (see above)' : ''}`,
     );
   } finally {
-    for (const t of targets.reverse()) await t.stop().catch(() => {});
-    rmSync(tmp, { recursive: true, force: true });
-    if (pgUrl) for (const name of databases) await dropDatabase(pgUrl, name).catch((err: unknown) => console.error(`dropping ${name}: ${String(err)}`));
+    await cleanup();
   }
   return failed ? 1 : 0;
 }

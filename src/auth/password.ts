@@ -6,7 +6,9 @@
 import type { Algorithm, Options } from '@node-rs/argon2';
 
 // Loaded on the first login, not at start: `galley serve` should be ready before anyone logs in.
-const argon2 = (): Promise<typeof import('@node-rs/argon2')> => import('@node-rs/argon2');
+// Kept once loaded, as jose in tokens.ts (each import() may cost a trip to a loader hooks thread).
+let argon2Module: Promise<typeof import('@node-rs/argon2')> | undefined;
+const argon2 = (): Promise<typeof import('@node-rs/argon2')> => (argon2Module ??= import('@node-rs/argon2'));
 
 // `Algorithm` is a const enum in the addon's typings; its value is spelled out because isolated
 // modules cannot inline const enums from declaration files.

@@ -5,7 +5,10 @@
  * rotating the secret revokes the whole collection's.
  */
 // jose is loaded with the first token seen, keeping it off the start-up path.
-const jose = (): Promise<typeof import('jose')> => import('jose');
+// Kept once loaded: with loader hooks registered (tsx, once an app file is loaded) every import()
+// is a round trip to the hooks thread, about a millisecond per request.
+let joseModule: Promise<typeof import('jose')> | undefined;
+const jose = (): Promise<typeof import('jose')> => (joseModule ??= import('jose'));
 
 export type TokenType = 'auth' | 'file' | 'verification' | 'passwordReset' | 'emailChange';
 

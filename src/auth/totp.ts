@@ -17,7 +17,9 @@ import type { AuthRecord } from './auth-record.js';
 import { ensureAuthTables, ms } from './auth-tables.js';
 import { sha256 } from './sha256.js';
 
-const otpauth = (): Promise<typeof import('otpauth')> => import('otpauth');
+// Kept once loaded, as jose in tokens.ts (each import() may cost a trip to a loader hooks thread).
+let otpauthModule: Promise<typeof import('otpauth')> | undefined;
+const otpauth = (): Promise<typeof import('otpauth')> => (otpauthModule ??= import('otpauth'));
 
 export const RECOVERY_CODES = 10;
 const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';

@@ -1,6 +1,7 @@
 /**
  * Issue 12's targets, judged from one run's measurements: each ratio by throughput (req/s, noisy on
- * a shared machine) and by server CPU time per request (baseline µs / Galley µs, load-robust).
+ * a shared machine) and by server CPU time per request (baseline µs / Galley µs, load-robust; on
+ * PostgreSQL including each target's own database backends).
  */
 import type { Measurement } from './report-table.js';
 
@@ -27,6 +28,9 @@ const SQLITE_GOALS: Array<{ scenario: string; required: number }> = [
 /** PostgreSQL mode: every scenario >= 0.70 of its own Fastify + pg baseline. */
 const PG_REQUIRED = 0.7;
 
+/** Server CPU plus, on PostgreSQL, the CPU of the target's own database backends. */
+const totalCpu = (m: Measurement) => (m.cpuUsPerRequest === undefined ? undefined : m.cpuUsPerRequest + (m.dbCpuUsPerRequest ?? 0));
+
 export function judgeTargets(
   measurements: readonly Measurement[],
   options: { baseline: string; galley: string; pg: boolean; idleRssBytes?: number; readyMs?: number },
@@ -45,8 +49,10 @@ export function judgeTargets(
       v.reqRatio = galley.requestsPerSec / base.requestsPerSec;
       v.metByReq = v.reqRatio >= required;
     }
-    if (base.cpuUsPerRequest !== undefined && galley.cpuUsPerRequest) {
-      v.cpuRatio = base.cpuUsPerRequest / galley.cpuUsPerRequest;
+    const baseCpu = totalCpu(base);
+    const galleyCpu = totalCpu(galley);
+    if (baseCpu !== undefined && galleyCpu) {
+      v.cpuRatio = baseCpu / galleyCpu;
       v.metByCpu = v.cpuRatio >= required;
     }
     verdicts.push(v);

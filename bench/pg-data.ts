@@ -107,3 +107,15 @@ export async function loadPg(url: string, posts: Iterable<PostRow>, users: reado
     await client.end();
   }
 }
+
+/** Pids of the PostgreSQL backends connected to `database` (their CPU is part of a target's cost). */
+export async function backendPids(adminUrl: string, database: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+    return rows.map((r) => r.pid);
+  } finally {
+    await client.end();
+  }
+}

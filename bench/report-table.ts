@@ -10,6 +10,8 @@ export interface Measurement {
   requestsPerSec?: number;
   /** Server CPU time (user + system, /proc) per request over the measured run, in µs. */
   cpuUsPerRequest?: number;
+  /** CPU of the target's own PostgreSQL backends per request, in µs (PostgreSQL mode). */
+  dbCpuUsPerRequest?: number;
   p50Ms?: number;
   p99Ms?: number;
   rssBytes?: number;
@@ -42,6 +44,10 @@ export function renderTable(measurements: readonly Measurement[], baselineName: 
     const cell = (v: number | undefined, b: number | undefined, digits: number) =>
       m.requestsPerSec === undefined && v === undefined ? '-' : `${fixed(v, digits)}${isBase ? '' : ` ${ratio(v, b)}`}`.trim();
     const notes: string[] = [];
+    if (m.dbCpuUsPerRequest !== undefined) {
+      const b = isBase ? '' : ` ${ratio(m.dbCpuUsPerRequest, base?.dbCpuUsPerRequest)}`;
+      notes.push(`+ PostgreSQL ${fixed(m.dbCpuUsPerRequest, 0)}${b} µs/req`.trimEnd());
+    }
     if (m.note) notes.push(m.note);
     if (m.failures) notes.push(`${m.failures} non-2xx answers`);
     if (m.errors) notes.push(`${m.errors} errors/timeouts`);

@@ -21,7 +21,8 @@ import { judgeTargets, renderVerdicts } from './issue-targets.js';
 import { runLoad } from './load.js';
 import type { LoadResult } from './load.js';
 import { installPeers, measurePeers } from './peers/index.js';
-import { createDatabase, dropDatabase, loadPg } from './pg-data.js';
+import { backendPids, createDatabase, dropDatabase, loadPg } from './pg-data.js';
+import { cpuMicrosPerRequest, processCpuSeconds } from './proc-stat.js';
 import { renderTable } from './report-table.js';
 import type { Measurement } from './report-table.js';
 import { benchUser, scenarios } from './scenarios.js';
@@ -93,7 +94,10 @@ interface Run {
   result: LoadResult;
   rss: number | undefined;
   cpuUs: number | undefined;
+  dbCpuUs: number | undefined;
 }
+
+const sumCpu = (pids: readonly number[]) => pids.reduce((n, pid) => n + (processCpuSeconds(pid) ?? 0), 0);
 
 /** Signs the bench user in on a target: its token authorises that target's signed-in scenarios. */
 async function signIn(target: Target, email: string): Promise<string> {
@@ -111,13 +115,21 @@ async function measure(target: Target, scenario: Scenario, headers: Record<strin
   const connections = Math.min(settings.connections, scenario.connections ?? settings.connections);
   const load = { url: target.url, requests: scenario.load, connections, maxRequests: settings.maxRequests, headers };
   await runLoad({ ...load, durationSec: settings.warmupSec });
+  // The pool's connections are open after the warm-up; a backend that appears later is not counted.
+  const dbPids = target.databaseProcesses ? await target.databaseProcesses() : undefined;
   const stopSampling = target.process.sampleRss();
+  const dbBefore = dbPids ? sumCpu(dbPids) : undefined;
   const cpuBefore = target.process.cpuSeconds();
   const result = await runLoad({ ...load, durationSec: Math.max(settings.durationSec, scenario.minDurationSec ?? 0) });
   const cpuAfter = target.process.cpuSeconds();
+  const dbAfter = dbPids ? sumCpu(dbPids) : undefined;
   const rss = stopSampling();
-  const cpuUs = cpuBefore === undefined || cpuAfter === undefined || result.total === 0 ? undefined : ((cpuAfter - cpuBefore) * 1e6) / result.total;
-  return { result, rss, cpuUs };
+  return {
+    result,
+    rss,
+    cpuUs: cpuMicrosPerRequest(cpuBefore, cpuAfter, result.total),
+    dbCpuUs: cpuMicrosPerRequest(dbBefore, dbAfter, result.total),
+  };
 }
 
 function toMeasurement(scenario: string, target: string, all: Run[], extraNote?: string): Measurement | undefined {
@@ -130,6 +142,7 @@ function toMeasurement(scenario: string, target: string, all: Run[], extraNote?:
     target,
     requestsPerSec: median.result.requestsPerSec,
     ...(median.cpuUs === undefined ? {} : { cpuUsPerRequest: median.cpuUs }),
+    ...(median.dbCpuUs === undefined ? {} : { dbCpuUsPerRequest: median.dbCpuUs }),
     p50Ms: median.result.p50Ms,
     p99Ms: median.result.p99Ms,
     rssBytes: Math.max(...all.map((r) => r.rss ?? 0)) || undefined,
@@ -165,16 +178,21 @@ async function main(): Promise<number> {
       rmSync(tmp, { recursive: true, force: true });
       if (pgUrl) for (const name of databases) await dropDatabase(pgUrl, name).catch((err: unknown) => console.error(`dropping ${name}: ${String(err)}`));
     })());
-  // Interrupted (Ctrl-C, CI's timeout): stop the servers and drop the databases before leaving.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`bench: ${signal}, stopping the servers`);
-      void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-    });
-  }
   const notes: string[] = [];
   const allMismatches: Mismatch[] = [];
   const measurements: Measurement[] = [];
+  // Interrupted (Ctrl-C, CI's timeout): report what was measured, stop the servers and drop the
+  // databases before leaving.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`bench: ${signal}, stopping the servers`);
+      if (measurements.length > 0) console.log(`\n${renderTable(measurements, BASELINE)}\n`);
+      console.log(
+        `bench summary: ${pgUrl ? 'PostgreSQL' : 'SQLite'}, INTERRUPTED after ${measurements.filter((m) => m.target === GALLEY).length} scenarios, ${allMismatches.length === 0 ? 'same bytes so far' : `WRONG BYTES in ${allMismatches.length} answer(s)`}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+      void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    });
+  }
   let galley: GalleyTarget | undefined;
   let failed = false;
   try {
@@ -194,9 +212,12 @@ async function main(): Promise<number> {
 
     const baseline = await startBaseline(BASELINE, baselineDb);
     targets.push(baseline);
+    const [baselineDbName, galleyDbName] = databases;
+    if (pgUrl && baselineDbName) baseline.databaseProcesses = () => backendPids(pgUrl, baselineDbName);
     const galleyStart = await startGalley({ name: GALLEY, records: settings.records, users, ...(galleyDb ? { pgUrl: galleyDb } : {}) });
     if ('target' in galleyStart) {
       galley = galleyStart.target;
+      if (pgUrl && galleyDbName) galley.databaseProcesses = () => backendPids(pgUrl, galleyDbName);
       targets.push(galley);
       console.log(
         `galley: ready in ${galley.readyMs.empty.toFixed(0)} ms on an empty ${pgUrl ? 'database' : 'data dir'}, ${galley.readyMs.loaded.toFixed(0)} ms restarted on the loaded data (spawn -> first 200 from /api/health)`,

@@ -146,7 +146,7 @@ export function scenarios(data: DatasetInfo): Scenario[] {
       name: 'auth-with-password (argon2id)',
       as: 'guest',
       connections: 8,
-      minDurationSec: 3,
+      minDurationSec: 2,
       load: data.users.slice(0, 10).map((u) => login(u.email)),
       compare: [login(user.email), login(data.users[13]?.email ?? user.email), login(user.email, 'wrong-password'), login('nobody@example.com')],
       normalise: ['token'],

@@ -16,6 +16,11 @@ export interface Target {
   process: ServerProcess;
   /** Stops the server and removes what it created. */
   stop(): Promise<void>;
+  /**
+   * Pids of database server processes working for this target only (PostgreSQL backends), whose
+   * CPU is part of its cost; SQLite runs inside the server process.
+   */
+  databaseProcesses?(): Promise<number[]>;
 }
 
 export class ServerProcess {

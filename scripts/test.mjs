@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the whole suite with Node's own test runner (TypeScript through tsx): every `*.test.ts`
-// under src/ and test/, or the files/folders given as arguments. Extra `--flags` pass through.
+// under src/, test/ and examples/, or the files/folders given as arguments. Extra `--flags` pass through.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -24,7 +24,7 @@ function collect(path, out) {
 }
 
 const files = [];
-for (const t of targets.length ? targets : ['src', 'test']) collect(join(root, t), files);
+for (const t of targets.length ? targets : ['src', 'test', 'examples']) collect(join(root, t), files);
 files.sort();
 if (files.length === 0) {
   console.error('no test files found');

@@ -3,7 +3,7 @@
  * Record routes are matched by collection and action (`posts:list`); any other route needs `*`
  * (or `read` for GET/HEAD). Outside its scopes a key gets 403.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { App } from '../../app/app.js';
 import { apiKeyAllows } from '../../auth/api-keys.js';
 import { apiError } from '../../core/errors.js';
@@ -12,15 +12,21 @@ import { collectionRouteTags } from './rate-limit-labels.js';
 const RECORD_ACTIONS = new Set(['list', 'view', 'create', 'update', 'delete']);
 
 export function apiKeyScopesHook(app: App) {
-  return async function apiKeyScopes(request: FastifyRequest): Promise<void> {
+  // Callback-style: an async hook would cost a promise on every request, and few carry a key.
+  return function apiKeyScopes(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const key = request.auth?.apiKey;
-    if (!key) return;
+    if (!key) {
+      done();
+      return;
+    }
     const [action] = collectionRouteTags(request.method, request.routeOptions.url);
     const param = (request.params as { collection?: unknown } | undefined)?.collection;
     const collection = action && RECORD_ACTIONS.has(action) && typeof param === 'string' ? app.collections.find(param) : undefined;
     const target = collection && action ? { collection: collection.name, action } : undefined;
     if (!apiKeyAllows(key.scopes, request.method, target)) {
-      throw apiError('forbidden', 'The API key is not allowed to perform this request.');
+      done(apiError('forbidden', 'The API key is not allowed to perform this request.'));
+      return;
     }
+    done();
   };
 }

@@ -4,16 +4,8 @@
  */
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
-import { requireSuperuser } from '../middleware/require-superuser.js';
+import { superuserIdRoute } from './superuser-id-route.js';
 
 export function jobsCancelRoute(app: App): RouteOptions {
-  return {
-    method: 'POST',
-    url: '/api/jobs/:id/cancel',
-    preHandler: requireSuperuser,
-    handler: async function cancelJob(request) {
-      const { id } = request.params as { id: string };
-      return app.jobs.cancel(id);
-    },
-  };
+  return superuserIdRoute('POST', '/api/jobs/:id/cancel', 'cancelJob', (id) => app.jobs.cancel(id));
 }

@@ -4,16 +4,8 @@
  */
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
-import { requireSuperuser } from '../middleware/require-superuser.js';
+import { superuserIdRoute } from './superuser-id-route.js';
 
 export function jobsRetryRoute(app: App): RouteOptions {
-  return {
-    method: 'POST',
-    url: '/api/jobs/:id/retry',
-    preHandler: requireSuperuser,
-    handler: async function retryJob(request) {
-      const { id } = request.params as { id: string };
-      return app.jobs.retry(id);
-    },
-  };
+  return superuserIdRoute('POST', '/api/jobs/:id/retry', 'retryJob', (id) => app.jobs.retry(id));
 }

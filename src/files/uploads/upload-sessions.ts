@@ -24,19 +24,13 @@ export interface UploadSession {
   expires: Date;
 }
 
-interface UploadRow {
-  id: string;
-  collectionId: string;
-  recordId: string;
-  field: string;
-  storageKey: string;
-  storedName: string;
-  originalName: string;
-  size: number | string;
-  owner: string;
-  isCreate: number | string;
-  expires: string;
-}
+/** A `_uploads` row: the session's columns as the drivers return them. */
+type UploadRow = Omit<UploadSession, 'size' | 'create' | 'expires'> & { size: number | string; isCreate: number | string; expires: string };
+
+const COLUMNS = ['id', 'collectionId', 'recordId', 'field', 'storageKey', 'storedName', 'originalName', 'size', 'owner', 'isCreate', 'expires'] as const;
+const COLUMN_LIST = COLUMNS.map((c) => `"${c}"`).join(', ');
+const SELECT_SESSIONS = `SELECT ${COLUMN_LIST} FROM "_uploads"`;
+const INSERT_SESSION = `INSERT INTO "_uploads" (${COLUMN_LIST}, "created") VALUES (${COLUMNS.map(() => '?').join(', ')}, ?)`;
 
 const ready = new WeakMap<Database, Promise<void>>();
 
@@ -79,15 +73,14 @@ export class UploadSessions {
   async insert(s: UploadSession): Promise<void> {
     await this.ensureTable();
     await this.#db.run(
-      `INSERT INTO "_uploads" ("id", "collectionId", "recordId", "field", "storageKey", "storedName", "originalName", "size", "owner", "isCreate", "expires", "created")
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      INSERT_SESSION,
       [s.id, s.collectionId, s.recordId, s.field, s.storageKey, s.storedName, s.originalName, s.size, s.owner, s.create ? 1 : 0, s.expires.toISOString(), new Date().toISOString()],
     );
   }
 
   async find(id: string): Promise<UploadSession | undefined> {
     await this.ensureTable();
-    const row = await this.#db.get<UploadRow>(`SELECT * FROM "_uploads" WHERE "id" = ?`, [id]);
+    const row = await this.#db.get<UploadRow>(`${SELECT_SESSIONS} WHERE "id" = ?`, [id]);
     return row ? fromRow(row) : undefined;
   }
 
@@ -100,23 +93,12 @@ export class UploadSessions {
   /** Up to `limit` sessions that expired before `now`. */
   async expired(now: Date, limit = 100): Promise<UploadSession[]> {
     await this.ensureTable();
-    const rows = await this.#db.all<UploadRow>(`SELECT * FROM "_uploads" WHERE "expires" < ? ORDER BY "expires" LIMIT ?`, [now.toISOString(), limit]);
+    const rows = await this.#db.all<UploadRow>(`${SELECT_SESSIONS} WHERE "expires" < ? ORDER BY "expires" LIMIT ?`, [now.toISOString(), limit]);
     return rows.map(fromRow);
   }
 }
 
 function fromRow(row: UploadRow): UploadSession {
-  return {
-    id: row.id,
-    collectionId: row.collectionId,
-    recordId: row.recordId,
-    field: row.field,
-    storageKey: row.storageKey,
-    storedName: row.storedName,
-    originalName: row.originalName,
-    size: Number(row.size),
-    owner: row.owner,
-    create: Number(row.isCreate) === 1,
-    expires: new Date(row.expires),
-  };
+  const { size, isCreate, expires, ...text } = row;
+  return { ...text, size: Number(size), create: Number(isCreate) === 1, expires: new Date(expires) };
 }

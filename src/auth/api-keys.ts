@@ -16,30 +16,16 @@ import type { ErrorData } from '../core/errors.js';
 import type { Collection } from '../core/schema.js';
 import type { Queryable } from '../db/database.js';
 import { randomRecordId, randomString } from '../lib/random-string.js';
+import type { ApiKeyInfo } from './api-key-info.js';
 import { findAuthRecord } from './auth-record.js';
 import type { AuthState } from './auth-record.js';
 import { ensureAuthTables, ms } from './auth-tables.js';
 import { sha256 } from './sha256.js';
 
+export type { ApiKeyInfo };
+
 export const API_KEY_PREFIX = 'gk_';
 const SCOPE = /^(\*|read|[A-Za-z0-9_*]+:(\*|list|view|create|update|delete))$/;
-
-export interface ApiKeyInfo {
-  id: string;
-  name: string;
-  /** The first characters of the key, to recognise it in a list (`gk_Ab12Cd`). */
-  prefix: string;
-  collectionId: string;
-  recordId: string;
-  scopes: string[];
-  /** ISO datetime, '' = never. */
-  expires: string;
-  created: string;
-  /** ISO datetime of the last request made with it (to the minute), '' = never used. */
-  lastUsed: string;
-  /** ISO datetime, '' = active. */
-  revoked: string;
-}
 
 export interface MintApiKeyInput {
   name: unknown;

@@ -8,23 +8,7 @@ import { Alert, Empty, NumberInput, Select, TableHead, TextInput, useLoad, useSu
 import { errorMessage, listItems, pb } from '../pb.js';
 import { useCollections } from '../state.js';
 import { CopyButton } from '../components/copy-button.js';
-
-/**
- * A row of `GET /api/apikeys` (`ApiKeyInfo` of src/auth/api-keys.ts, which the browser build
- * cannot import: that module pulls in node:crypto).
- */
-interface ApiKeyRow {
-  id: string;
-  name: string;
-  prefix: string;
-  collectionId: string;
-  recordId: string;
-  scopes: string[];
-  expires: string;
-  created: string;
-  lastUsed: string;
-  revoked: string;
-}
+import type { ApiKeyInfo } from '../../../src/auth/api-key-info.js';
 
 export function ApiKeysPage(): JSX.Element {
   const toast = useToast();
@@ -43,7 +27,7 @@ export function ApiKeysPage(): JSX.Element {
   const mint = async (e: Event): Promise<void> => {
     e.preventDefault();
     await run(async () => {
-      const res = await pb.send<ApiKeyRow & { key: string }>('/api/apikeys', {
+      const res = await pb.send<ApiKeyInfo & { key: string }>('/api/apikeys', {
         method: 'POST',
         body: {
           name,
@@ -58,7 +42,7 @@ export function ApiKeysPage(): JSX.Element {
       keys.reload();
     });
   };
-  const revoke = async (k: ApiKeyRow): Promise<void> => {
+  const revoke = async (k: ApiKeyInfo): Promise<void> => {
     if (!window.confirm(`Revoke the API key “${k.name}”? Requests using it become guests at once.`)) return;
     try {
       await pb.send(`/api/apikeys/${encodeURIComponent(k.id)}`, { method: 'DELETE' });
@@ -69,7 +53,7 @@ export function ApiKeysPage(): JSX.Element {
     }
   };
   const collectionName = (id: string): string => collections.find((c) => c.id === id)?.name ?? id;
-  const items = listItems<ApiKeyRow>(keys.data);
+  const items = listItems<ApiKeyInfo>(keys.data);
 
   return (
     <>

@@ -10,6 +10,7 @@ import type { Collection } from '../core/schema.js';
 import type { Database, Queryable, RunResult, Row, SqlParam, Transaction, TransactionOptions } from '../db/database.js';
 import { SYSTEM_CONTEXT } from '../auth/system-context.js';
 import type { CollectionService } from '../records/collection-service.js';
+import { discardUploadsOnRollback } from '../records/discard-uploads-on-rollback.js';
 import type { ListOptions, ListResult, RecordJson, RecordService } from '../records/record-service.js';
 import { nowDatetime } from '../records/record-validator.js';
 import { quoteIdent } from '../records/sql-tokens.js';
@@ -86,7 +87,8 @@ const permitsByDb = new WeakMap<Database, Permits>();
 
 export function runTransaction<T>(deps: TransactionDeps, fn: (tx: AppTransaction) => Promise<T>, options: AppTransactionOptions = {}): Promise<T> {
   const { db } = deps;
-  const run = (): Promise<T> => db.transaction((tx) => fn(appTransaction(deps, tx)), options);
+  // Uploads stored by record writes in `fn` are deleted again if it rolls back.
+  const run = (): Promise<T> => discardUploadsOnRollback(db, (attempt) => db.transaction((tx) => attempt(tx, () => fn(appTransaction(deps, tx))), options));
   if (db.dialect !== 'postgres' || db.currentTransaction() !== undefined) return run();
   let permits = permitsByDb.get(db);
   if (!permits) permitsByDb.set(db, (permits = new Permits(PG_TRANSACTION_PERMITS)));

@@ -26,6 +26,7 @@ import { deleteReferences } from './record-cascade.js';
 import { expandRecords, parseExpand } from './record-expand.js';
 import { deleteRecordFolder, hasFileFields, prepareFileChanges } from './record-files.js';
 import type { IncomingFile, RecordFileChanges } from './record-files.js';
+import { holdUploadsUntilCommit } from './discard-uploads-on-rollback.js';
 import { applyBody } from './record-modifiers.js';
 import { collectionSql, RecordReader } from './record-reader.js';
 import { managedIds, shapeRecords } from './record-shape.js';
@@ -232,6 +233,7 @@ export class RecordService {
     guard(c.createRule, ctx);
     await this.#ensureVersion(c);
     const files = await prepareFileChanges(this.#files, c, body, opts.files);
+    holdUploadsUntilCommit(files);
     try {
       return await this.#create(c, files, opts, ctx);
     } catch (err) {
@@ -300,6 +302,7 @@ export class RecordService {
     await this.#ensureVersion(c);
     const files = await prepareFileChanges(this.#files, c, body, opts.files);
     files.target(c.id, id);
+    holdUploadsUntilCommit(files);
     try {
       // Stored before the transaction (no I/O while holding the writer); the final value decides what stays.
       await files.store();

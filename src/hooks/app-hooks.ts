@@ -44,6 +44,16 @@ export interface RecordAfterErrorEvent extends RecordEvent {
   error: unknown;
 }
 
+/**
+ * A record as it is about to be sent to a client (REST, auth answers, realtime), already shaped for
+ * that requester (`context`): a handler may add, change or delete fields of `record`.
+ */
+export interface RecordEnrichEvent {
+  collection: Collection;
+  record: RecordJson;
+  context: RecordContext;
+}
+
 /** A record API request. Handlers may change `body` before `next()` and `result` after it. */
 export interface RecordRequestEvent {
   collection: Collection;
@@ -190,6 +200,7 @@ export class AppHooks {
   readonly onRecordCreateRequest = tagged<RecordRequestEvent>();
   readonly onRecordUpdateRequest = tagged<RecordRequestEvent>();
   readonly onRecordDeleteRequest = tagged<RecordRequestEvent>();
+  readonly onRecordEnrich = tagged<RecordEnrichEvent>();
 
   readonly onCollectionValidate = tagged<CollectionEvent>();
   readonly onCollectionCreate = tagged<CollectionWriteEvent>();

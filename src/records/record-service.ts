@@ -464,7 +464,15 @@ export class RecordService {
   async #output(c: Collection, records: RecordJson[], ctx: RecordContext, expand: string | undefined): Promise<RecordJson[]> {
     const tree = parseExpand(expand);
     if (tree.size > 0) await expandRecords(this.#reader, c, records, tree, ctx);
-    return shapeRecords(this.#reader, c, records, ctx);
+    const enrich = this.hooks.onRecordEnrich;
+    if (enrich.length === 0) return shapeRecords(this.#reader, c, records, ctx);
+    const out = await shapeRecords(this.#reader, c, records, ctx);
+    for (let i = 0; i < out.length; i++) {
+      const e = { collection: c, record: out[i] as RecordJson, context: ctx };
+      await enrich.trigger(e);
+      out[i] = e.record;
+    }
+    return out;
   }
 
   /** Old and unused files go after the commit; listeners hear about the new ones. */

@@ -267,3 +267,40 @@ eachAppDialect('batch, realtime and file download hooks; a guarded increment rea
   assert.deepEqual(seen, [[withFile.id, 'doc', withFile.doc], [withFile.id, 'doc', withFile.doc]]);
   t.app.hooks.onFileDownloadRequest.unbind(guard);
 });
+
+eachAppDialect('onRecordEnrich shapes what each requester receives (list, view, create answer, realtime)', async (t) => {
+  const res = await t.call('POST', '/api/collections', { body: {
+    name: 'things', fields: [{ name: 'title', type: 'text' }, { name: 'cost', type: 'number' }],
+    listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '',
+  } });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const events = record(t, ['onRecordEnrich'], ['things']);
+  t.app.hooks.onRecordEnrich.on('things').bindFunc((e) => {
+    if (!e.context.isSuperuser) delete e.record.cost;
+    e.record.label = `${String(e.record.title)}!`;
+    return e.next();
+  });
+  const created = await t.call('POST', '/api/collections/things/records', { body: { title: 'tea', cost: 3 } });
+  assert.equal(created.status, 200);
+  assert.equal(created.body.cost, 3);
+  assert.equal(created.body.label, 'tea!');
+  const pb = sdk(t.url);
+  const inbox = new Inbox();
+  try {
+    await pb.collection('things').subscribe('*', inbox.push);
+    events.length = 0;
+    const asGuest = await t.call('GET', `/api/collections/things/records/${created.body.id}`, { token: null });
+    assert.equal(asGuest.body.cost, undefined);
+    assert.equal(asGuest.body.label, 'tea!');
+    const list = await t.call('GET', '/api/collections/things/records', { token: null });
+    assert.deepEqual(list.body.items.map((i: Record<string, unknown>) => [i.label, i.cost]), [['tea!', undefined]]);
+    assert.deepEqual(events, ['onRecordEnrich', 'onRecordEnrich']);
+    await t.call('PATCH', `/api/collections/things/records/${created.body.id}`, { body: { title: 'milk' } });
+    await inbox.waitFor((items) => items.some((i) => i.action === 'update'));
+    const update = inbox.items.find((i) => i.action === 'update');
+    assert.equal(update?.record.label, 'milk!');
+    assert.equal(update?.record.cost, undefined);
+  } finally {
+    pb.realtime.unsubscribe();
+  }
+});

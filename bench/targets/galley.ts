@@ -118,6 +118,11 @@ export async function startGalley(options: GalleyOptions): Promise<StartResult> 
       return { unavailable: `records API not available yet (list answered ${probe.status})` };
     }
 
+    // Loaded while no server runs: Galley's shutdown runs `PRAGMA optimize`, whose limited
+    // re-analysis of a table that grew since the connection opened drops the full ANALYZE's
+    // sqlite_stat4 samples (the planner then misjudges `views > N` and scans the created index).
+    proc = undefined;
+    await first.proc.stop();
     if (options.pgUrl) {
       await loadPg(options.pgUrl, generatePosts(options.records), options.users, false);
     } else {
@@ -131,10 +136,8 @@ export async function startGalley(options: GalleyOptions): Promise<StartResult> 
         db.close();
       }
     }
-    // Rows written by another connection (and its ANALYZE) are not in the statistics the running
-    // server's connections loaded at open: serve again, as an app restarted on its data would.
-    proc = undefined;
-    await first.proc.stop();
+    // Serve again on the loaded data, as an app restarted on its data would: a connection plans
+    // with the statistics it loaded at open.
     const second = await serve();
     let running = second.proc;
     const target: GalleyTarget = {

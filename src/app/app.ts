@@ -17,6 +17,7 @@ import { openDatabase } from '../db/open-database.js';
 import type { FileStore } from '../files/file-store.js';
 import { createSettingsFileStore } from '../files/create-file-store.js';
 import { deleteFoldersOfDeletedCollections } from '../files/collection-folders.js';
+import { deleteFilesOfTruncatedRecords } from '../records/truncated-record-files.js';
 import { defineThumbnailJob } from '../files/thumbnail-job.js';
 import { CronScheduler } from '../jobs/cron-scheduler.js';
 import { JobQueue } from '../jobs/job-queue.js';
@@ -260,6 +261,7 @@ export class App {
       defineBuiltinJobKinds(app, options.builtinJobKinds);
       defineThumbnailJob(app);
       deleteFoldersOfDeletedCollections(app);
+      deleteFilesOfTruncatedRecords(app);
       const counters = await createCounterStore({ redisUrl: config.redisUrl, keyPrefix: config.keyPrefix });
       cleanup.push(() => counters.close());
       app.#auth = new AuthService({

@@ -30,6 +30,15 @@ export interface CollectionChange {
 }
 export type CollectionChangeListener = (e: CollectionChange) => void | Promise<void>;
 
+/** A truncate about to delete every record of `collection`, heard inside its transaction. */
+export interface TruncateEvent {
+  collection: Collection;
+  tx: Transaction;
+  /** The ids of the records the truncate deletes (read on demand: a large table is not listed for nothing). */
+  recordIds(): Promise<string[]>;
+}
+export type TruncateListener = (e: TruncateEvent) => void | Promise<void>;
+
 const INSERT_SQL = `INSERT INTO "_collections" (${COLLECTION_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${COLLECTION_COLUMNS.map(() => '?').join(', ')})`;
 const UPDATE_SQL = `UPDATE "_collections" SET ${COLLECTION_COLUMNS.slice(1).map((c) => `"${c}" = ?`).join(', ')} WHERE "id" = ?`;
 
@@ -51,6 +60,7 @@ export class CollectionService {
   #version = 0;
   #loaded = false;
   #listeners = new Set<CollectionChangeListener>();
+  #truncateListeners = new Set<TruncateListener>();
   #queue: Promise<unknown> = Promise.resolve();
   #refreshing: Promise<boolean> | undefined;
   /**
@@ -136,6 +146,12 @@ export class CollectionService {
     return listCollections(this.#ordered, opts);
   }
 
+  /** Hears each truncate inside its transaction, before the DELETE (record files register their deletion here). */
+  onTruncate(listener: TruncateListener): () => void {
+    this.#truncateListeners.add(listener);
+    return () => this.#truncateListeners.delete(listener);
+  }
+
   onChange(listener: CollectionChangeListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -216,8 +232,11 @@ export class CollectionService {
     return this.#serial(async () => {
       const c = this.#require(nameOrId);
       if (c.type === 'view') throw apiError('view_readonly');
+      const table = `"${c.name.replaceAll('"', '""')}"`;
       await this.#db.transaction(async (tx) => {
-        await tx.run(`DELETE FROM "${c.name.replaceAll('"', '""')}"`);
+        const recordIds = async (): Promise<string[]> => (await tx.all<{ id: unknown }>(`SELECT "id" FROM ${table}`)).map((r) => String(r.id));
+        for (const listener of [...this.#truncateListeners]) await listener({ collection: c, tx, recordIds });
+        await tx.run(`DELETE FROM ${table}`);
       });
     });
   }

@@ -139,10 +139,9 @@ const API_ERROR = Symbol.for('galley.ApiError');
 
 export class ApiError extends Error {
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as { [API_ERROR]?: unknown })[API_ERROR] === true;
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[API_ERROR] === true;
   }
 
-  readonly [API_ERROR] = true;
   readonly code: ErrorCode;
   readonly status: number;
   readonly data: ErrorData;
@@ -162,6 +161,8 @@ export class ApiError extends Error {
     return { status: this.status, message: this.message, data: this.data };
   }
 }
+// On the prototype, not declared on the class: the type stays the same in every copy.
+Object.defineProperty(ApiError.prototype, API_ERROR, { value: true });
 
 export function apiError(code: ErrorCode, message?: string, data?: ErrorData, cause?: unknown): ApiError {
   return new ApiError(code, message, data, cause === undefined ? undefined : { cause });

@@ -72,6 +72,20 @@ eachAppDialect('uploads stored inside app.transaction are deleted when it rolls 
   }), Rollback);
   assert.deepEqual(await keysOf(innerId), []);
 
+  let committed = 2;
+  if (app.db.dialect === 'postgres') {
+    // A serializable transaction that conflicts runs again: the failed attempt's files go, the last one's stay.
+    const ids: string[] = [];
+    await app.transaction(async () => {
+      ids.push(await createDoc(app, `attempt${ids.length}`));
+      if (ids.length === 1) throw Object.assign(new Error('could not serialize access'), { code: '40001' });
+    }, { isolation: 'serializable' });
+    assert.equal(ids.length, 2);
+    assert.deepEqual(await keysOf(ids[0] as string), []);
+    assert.equal((await keysOf(ids[1] as string)).length, 1);
+    committed++;
+  }
+
   const all = await storedKeys(app, notes.id);
-  assert.equal(all.length, 2, `only the committed records' files remain: ${all.join(', ')}`);
+  assert.equal(all.length, committed, `only the committed records' files remain: ${all.join(', ')}`);
 });

@@ -10,7 +10,7 @@
  */
 import { Cron } from 'croner';
 import type { App, AppTransaction } from 'galley';
-import { ledgerTransaction, move } from './ledger.js';
+import { galleyDate, ledgerTransaction, move } from './ledger.js';
 
 export const PAY_BILL = 'bank.bills.pay';
 export const SWEEP_BILLS = 'bank.bills.sweep';
@@ -19,11 +19,6 @@ export interface PayBill {
   bill: string;
   /** The due date being paid, as stored on the bill (`2026-01-31 09:00:00.000Z`). */
   due: string;
-}
-
-/** Galley's datetime text (what `date` fields store). */
-export function galleyDate(d: Date): string {
-  return d.toISOString().replace('T', ' ');
 }
 
 export function parseGalleyDate(s: string): Date {

@@ -5,7 +5,7 @@
 import { apiError, defineApp } from 'galley';
 import type { RecordWriteEvent, RouteEvent } from 'galley';
 import { z } from 'zod';
-import { defineBillJobs, enqueuePayment, nextDue } from './bills.js';
+import { PAY_BILL, defineBillJobs, enqueuePayment, nextDue } from './bills.js';
 import { ledgerTransaction, move, treasury, writingLedger, type MoveResult } from './ledger.js';
 
 const recordId = z.string().regex(/^[a-z0-9]{15}$/, 'Must be a record id.');
@@ -122,5 +122,13 @@ export default defineApp((app) => {
     // In the create's transaction: the job exists exactly when the bill does.
     await enqueuePayment(app, { bill: String(e.record.id), due: String(e.record.dueAt) });
   });
+  // An operator's "pay it now" of the bill's current due date: a job of its own, deliberately without
+  // the schedule's dedup key. Whichever job comes first pays; the locked bill row makes the others skip.
+  app.routes.post('/api/bank/bills/:id/pay-now', async (e) => {
+    const bill = await app.transaction((tx) => tx.records.get('bills', String(e.params.id)));
+    if (!bill) throw e.error('not_found', 'No bill with this id.');
+    const { id } = await app.jobs.enqueue(PAY_BILL, { bill: bill.id, due: bill.dueAt });
+    return { job: id, due: bill.dueAt };
+  }, { auth: 'superuser', summary: 'Pay the current due date of a bill now (superusers)', tags: ['bank'] });
   defineBillJobs(app);
 });

@@ -6,6 +6,7 @@
  * transaction. The hooks in galley.config.ts refuse every other write to the ledger collections.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
 import type { App, AppTransaction } from 'galley';
 
 type Row = Record<string, unknown>;
@@ -64,10 +65,10 @@ export async function move(tx: AppTransaction, m: Movement): Promise<MoveResult>
   const to = await tx.records.get('accounts', m.to);
 
   // The trail it goes to: the customer who asked, else the paying customer (a bill), else the payee (a deposit).
-  const owner = m.initiator ?? (from?.owner || to?.owner || '');
+  const owner = m.initiator ?? String(from?.owner || to?.owner || '');
   const [okAction, refusedAction] = AUDIT_ACTIONS[m.kind];
-  const audit = (action: string, extra: Row): Promise<Row> =>
-    tx.records.create('audit', { owner, action, bill: m.bill ?? '', from: m.from, to: m.to, amount: m.amount, ...extra });
+  const audit = (action: string, extra: { transfer?: string; reason?: string }) =>
+    insert(tx, 'audit', [{ owner, action, transfer: '', bill: m.bill ?? '', from: m.from, to: m.to, amount: m.amount, reason: '', ...extra }]);
   const refuse = async (refusal: Refusal): Promise<MoveResult> => {
     await audit(refusedAction, { reason: REASONS[refusal] });
     return { ok: false, refusal, reason: REASONS[refusal] };
@@ -83,19 +84,49 @@ export async function move(tx: AppTransaction, m: Movement): Promise<MoveResult>
   const transfer = await tx.records.create('transfers', {
     from: m.from, to: m.to, amount: m.amount, currency: from.currency, kind: m.kind, memo: m.memo ?? '', initiator: m.initiator ?? '',
   });
-  for (const [account, amount] of [[m.from, -m.amount], [m.to, m.amount]] as const) {
-    await tx.records.create('entries', { transfer: transfer.id, account, amount });
-  }
-  await audit(okAction, { transfer: transfer.id });
+  await insert(tx, 'entries', [
+    { transfer: String(transfer.id), account: m.from, amount: -m.amount },
+    { transfer: String(transfer.id), account: m.to, amount: m.amount },
+  ]);
+  await audit(okAction, { transfer: String(transfer.id) });
   // The row is locked (PostgreSQL) or the writer is ours (SQLite): what we read is what we changed.
   return { ok: true, transfer, balance: Number(from.balance ?? 0) - m.amount };
 }
 
+/** Galley's datetime text (what `date` and `autodate` fields store). */
+export function galleyDate(d: Date): string {
+  return d.toISOString().replace('T', ' ');
+}
+
+/**
+ * Ledger lines and audit entries have fixed shapes written only here, so they skip the record
+ * layer's validation and hooks (a third of a transfer's cost) and go in as plain parameterised SQL.
+ */
+async function insert(tx: AppTransaction, table: 'entries' | 'audit', rows: Array<Record<string, string | number>>): Promise<void> {
+  const created = galleyDate(new Date());
+  const full = rows.map((r) => ({ id: recordId(), ...r, created }));
+  const columns = Object.keys(full[0]!);
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  await tx.run(
+    `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${full.map(() => tuple).join(', ')}`,
+    full.flatMap((r) => columns.map((c) => r[c as keyof typeof r]!)),
+  );
+}
+
+/** A record id as Galley makes them: 15 characters of [a-z0-9]. */
+function recordId(): string {
+  return Array.from(randomBytes(15), (b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
+}
+
 /** The bank's own account of a currency (created on first use): the other side of deposits. */
 export async function treasury(tx: AppTransaction, currency: string): Promise<string> {
-  // A fixed id per currency, so two first deposits cannot create two treasuries.
+  // A fixed id per currency and ON CONFLICT: two first deposits at once make one treasury (on
+  // PostgreSQL the second INSERT waits for the first to commit, then does nothing).
   const id = `treasury${currency.toLowerCase()}`.padEnd(15, '0');
-  const existing = await tx.records.get('accounts', id);
-  if (!existing) await tx.records.create('accounts', { id, name: `Treasury ${currency}`, currency, kind: 'treasury', balance: 0 });
+  const now = galleyDate(new Date());
+  await tx.run(
+    'INSERT INTO "accounts" ("id", "name", "currency", "kind", "balance", "created", "updated") VALUES (?, ?, ?, ?, 0, ?, ?) ON CONFLICT ("id") DO NOTHING',
+    [id, `Treasury ${currency}`, currency, 'treasury', now, now],
+  );
   return id;
 }

@@ -7,6 +7,8 @@ import type { Migration } from 'galley/migrations';
 
 const cents = { type: 'number', onlyInt: true, required: true } as const;
 const created = { name: 'created', type: 'autodate', onCreate: true, onUpdate: false } as const;
+/** Readable by `read`, written by the app only. */
+const appWritten = (read: string) => ({ listRule: read, viewRule: read, createRule: null, updateRule: null, deleteRule: null });
 
 export default {
   async up(app) {
@@ -51,11 +53,7 @@ export default {
         { name: 'initiator', type: 'relation', collectionId: users.id, maxSelect: 1 },
         created,
       ],
-      listRule: 'from.owner = @request.auth.id || to.owner = @request.auth.id',
-      viewRule: 'from.owner = @request.auth.id || to.owner = @request.auth.id',
-      createRule: null,
-      updateRule: null,
-      deleteRule: null,
+      ...appWritten('from.owner = @request.auth.id || to.owner = @request.auth.id'),
     });
 
     // The double-entry ledger: each transfer is one debit (negative) and one credit line, summing to 0.
@@ -69,11 +67,7 @@ export default {
         created,
       ],
       indexes: ['CREATE INDEX "idx_entries_account" ON "entries" ("account")'],
-      listRule: 'account.owner = @request.auth.id',
-      viewRule: 'account.owner = @request.auth.id',
-      createRule: null,
-      updateRule: null,
-      deleteRule: null,
+      ...appWritten('account.owner = @request.auth.id'),
     });
 
     // Creating a bill needs an MFA session, like a transfer; the app file checks the accounts.
@@ -126,11 +120,7 @@ export default {
         created,
       ],
       indexes: ['CREATE INDEX "idx_audit_owner" ON "audit" ("owner")'],
-      listRule: 'owner = @request.auth.id',
-      viewRule: 'owner = @request.auth.id',
-      createRule: null,
-      updateRule: null,
-      deleteRule: null,
+      ...appWritten('owner = @request.auth.id'),
     });
   },
 

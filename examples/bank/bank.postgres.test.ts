@@ -1,0 +1,4 @@
+import { test } from 'node:test';
+import { bankScenario } from './bank-scenario.js';
+
+test('examples/bank on postgres', { timeout: 300_000 }, (t) => bankScenario(t, 'postgres'));

@@ -1,0 +1,13 @@
+/** The README's walkthrough, run as written against a fresh `galley serve --app examples/bank/galley.config.ts` (SQLite). */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runReadmeWalkthrough } from '../../test/examples/readme-walkthrough.js';
+
+// The app file imports `galley`, which resolves to dist/: run the built bin too, so the app's
+// ApiError and the server's are one class (from source, a hook's 403 would be a 500).
+process.env.GALLEY_TEST_LAUNCHER ??= 'bin';
+
+test('examples/bank: the README walkthrough runs as written', { timeout: 300_000 }, async () => {
+  const { blocks } = await runReadmeWalkthrough('examples/bank/README.md', { app: 'examples/bank/galley.config.ts', limitMs: 240_000 });
+  assert.ok(blocks >= 8);
+});

@@ -39,7 +39,7 @@ export async function startBaseline(name: string, database: string): Promise<Tar
   const where = /^postgres(ql)?:/.test(database) ? ['--pg', database] : ['--db', database];
   const proc = new ServerProcess(process.execPath, [compileBaseline(), ...where, '--port', '0']);
   try {
-    const port = await proc.waitForReadyLine();
+    const port = await proc.waitForReadyLine(90_000);
     return { name, url: `http://127.0.0.1:${port}`, process: proc, stop: () => proc.stop() };
   } catch (err) {
     await proc.stop();

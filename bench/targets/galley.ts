@@ -90,7 +90,8 @@ export async function startGalley(options: GalleyOptions): Promise<StartResult> 
         env: { ...process.env, GALLEY_LOG_LEVEL: 'warn' },
       });
       try {
-        await p.waitForHttp(`${url}/api/health`);
+        // Generous: on a saturated shared machine a start can take tens of seconds.
+        await p.waitForHttp(`${url}/api/health`, 90_000);
       } catch (err) {
         await p.stop();
         throw err;

@@ -65,7 +65,9 @@ export async function placeOrder(app: App, input: CheckoutInput, fail: Fail): Pr
     let cart: Row | undefined;
     let wanted = input.items;
     if (!wanted) {
-      cart = await findOne(tx, 'carts', `owner = "${input.userId}"`);
+      const found = await findOne(tx, 'carts', `owner = "${input.userId}"`);
+      // Locked (and read again) first: two checkouts of one cart at once must not both buy it.
+      cart = found && (await tx.records.get('carts', String(found.id), { forUpdate: true }));
       wanted = Array.isArray(cart?.items) ? (cart.items as CheckoutInput['items'])! : [];
     }
     if (wanted.length === 0) throw fail('bad_request', 'The cart is empty.');

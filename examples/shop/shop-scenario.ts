@@ -31,12 +31,12 @@ async function openShop(t: TestApp): Promise<void> {
   await seedShop(t.app);
 }
 
-async function customer(t: TestApp, name: string): Promise<string> {
+async function customer(t: TestApp, name: string): Promise<{ token: string; id: string }> {
   const email = `${name}@shop.test`;
   const created = await t.call('POST', '/api/collections/users/records', { body: { email, password: 'pw-12345678', passwordConfirm: 'pw-12345678' }, token: null });
   assert.equal(created.status, 200, JSON.stringify(created.body));
   const login = await t.call('POST', '/api/collections/users/auth-with-password', { body: { identity: email, password: 'pw-12345678' }, token: null });
-  return login.body.token as string;
+  return { token: login.body.token as string, id: login.body.record.id as string };
 }
 
 const stockOf = async (t: TestApp, id: string): Promise<number> => (await t.call('GET', `/api/collections/products/records/${id}`)).body.stock as number;
@@ -57,7 +57,8 @@ export async function shopScenario(dialect: Dialect, ctx: TestContext): Promise<
 
 async function scenario(t: TestApp): Promise<void> {
   await openShop(t);
-  const buyers = await Promise.all(['ada', 'bob', 'cy', 'di', 'ed'].map((n) => customer(t, n)));
+  const people = await Promise.all(['ada', 'bob', 'cy', 'di', 'ed'].map((n) => customer(t, n)));
+  const buyers = people.map((p) => p.token);
 
   const checkout = (token: string, body: unknown, key?: string) =>
     t.call('POST', '/api/shop/checkout', { body, token, ...(key ? { headers: { 'idempotency-key': key } } : {}) });
@@ -77,6 +78,16 @@ async function scenario(t: TestApp): Promise<void> {
   await eventually(async () => (await t.call('GET', `/api/collections/orders/records?perPage=1&filter=${encodeURIComponent("status='paid'")}`)).body.totalItems === 100, '100 orders paid', { timeoutMs: 60_000 });
   await eventually(async () => (await t.call('GET', '/api/mail/outbox?perPage=200')).body.items?.some((m: any) => m.subject === `Order ${sold[0]} confirmed`), 'a confirmation mail', { timeoutMs: 30_000 });
 
+  // One cart checked out twice at once (a double click, two devices): it is bought once.
+  const bob = people[1]!;
+  const cart = await t.call('POST', '/api/collections/carts/records', { token: bob.token, body: { owner: bob.id, items: [{ product: POSTER, qty: 1 }] } });
+  assert.equal(cart.status, 200, JSON.stringify(cart.body));
+  const twice = await Promise.all([1, 2].map(() => checkout(bob.token, { country: 'DE' })));
+  assert.deepEqual(twice.map((r) => r.status).sort(), [201, 400], JSON.stringify(twice.map((r) => r.body)));
+  assert.equal(twice.find((r) => r.status === 400)?.body.message, 'The cart is empty.');
+  assert.deepEqual((await t.call('GET', `/api/collections/carts/records/${cart.body.id}`, { token: bob.token })).body.items, []);
+  assert.equal(await stockOf(t, POSTER), 19);
+
   // The same key again (a client retrying after a lost answer): the stored answer, one order.
   const [ada] = buyers as [string];
   const first = await checkout(ada, { country: 'FR', items: [{ product: POSTER, qty: 1 }] }, 'retry-1');
@@ -85,13 +96,13 @@ async function scenario(t: TestApp): Promise<void> {
   assert.equal(again.status, 201);
   assert.equal(again.headers.get('idempotent-replayed'), 'true');
   assert.equal(again.body.id, first.body.id);
-  assert.equal(await stockOf(t, POSTER), 19);
+  assert.equal(await stockOf(t, POSTER), 18);
 
   // A declined card: the order fails and its stock (and discount use) come back, once.
   const declined = await checkout(ada, { country: 'DE', discountCode: 'ONCE', paymentMethod: 'pm_card_chargeDeclined', items: [{ product: POSTER, qty: 3 }] });
   assert.equal(declined.status, 201, JSON.stringify(declined.body));
   await waitStatus(t, declined.body.id, 'failed');
-  assert.equal(await stockOf(t, POSTER), 19);
+  assert.equal(await stockOf(t, POSTER), 18);
   const once = await t.call('GET', `/api/collections/discounts/records?filter=${encodeURIComponent("code='ONCE'")}`);
   assert.equal(once.body.items[0].uses, 0);
 
@@ -101,7 +112,7 @@ async function scenario(t: TestApp): Promise<void> {
   delete process.env.SHOP_RESERVATION_MS;
   assert.equal(stuck.status, 201, JSON.stringify(stuck.body));
   await waitStatus(t, stuck.body.id, 'expired');
-  assert.equal(await stockOf(t, POSTER), 19);
+  assert.equal(await stockOf(t, POSTER), 18);
 
   // Stripe's webhook settles a pending payment; the signature is checked over the raw bytes.
   const pending = await checkout(ada, { country: 'DE', paymentMethod: 'pm_card_pending', items: [{ product: POSTER, qty: 1 }] });
@@ -122,5 +133,5 @@ async function scenario(t: TestApp): Promise<void> {
   assert.equal(paid.paymentId, 'pi_test_1');
   // Delivered twice (Stripe retries): nothing moves again.
   assert.equal((await hook(event, signStripePayload(WEBHOOK_SECRET, event))).status, 200);
-  assert.equal(await stockOf(t, POSTER), 18);
+  assert.equal(await stockOf(t, POSTER), 17);
 }

@@ -3,8 +3,9 @@
  * `## Walkthrough` heading, in order, becomes ONE bash script run with `set -euo pipefail` against a
  * fresh `galley serve --app <app file>` child process on a temp `--dir` (SQLite). The script gets
  * `GALLEY_URL` (the server) and `GALLEY_DIR` (its data dir, so `npx galley superuser upsert` reaches
- * the same database) and runs from the repository root, as a reader would. The blocks check their
- * own answers with `jq -e`; a failure names the README line and shows the server's log.
+ * the same database) and runs from the repository root, as a reader would; `npx galley` in it runs
+ * the same launcher as the server (the built bin, or the sources when dist/ is stale). The blocks
+ * check their own answers with `jq -e`; a failure names the README line and shows the server's log.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -75,7 +76,13 @@ export async function runReadmeWalkthrough(readme: string, options: WalkthroughO
   const blocks = walkthroughBlocks(readFileSync(readmePath, 'utf8'));
   if (blocks.length === 0) throw new Error(`${readme} has no \`\`\`sh block under "## Walkthrough"`);
   // Script line -> README line, to name the README line that failed.
-  const header = ['set -euo pipefail', `trap 'echo "walkthrough failed at script line $LINENO: $BASH_COMMAND" >&2' ERR`];
+  // `npx galley ...` runs the same build (or sources) as the server, and skips npm's start-up.
+  const launcher = galleyLauncher().args.map(shellQuote).join(' ');
+  const header = [
+    'set -euo pipefail',
+    `trap 'echo "walkthrough failed at script line $LINENO: $BASH_COMMAND" >&2' ERR`,
+    `npx() { if [ "\${1:-}" = galley ]; then shift; ${shellQuote(process.execPath)} ${launcher} "$@"; else command npx "$@"; fi; }`,
+  ];
   const script: string[] = [...header];
   const origin: number[] = header.map(() => 0);
   for (const b of blocks) {
@@ -112,4 +119,8 @@ export async function runReadmeWalkthrough(readme: string, options: WalkthroughO
     await node.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+function shellQuote(value: string): string {
+  return /^[\w./:@=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -191,7 +191,8 @@ export class CollectionService {
         await this.#emit({ action: 'update', before, after: saving });
         for (const r of rewritten) await this.#emit({ action: 'update', before: r.before, after: r.after });
       } catch (error) {
-        await this.#afterError(hooks.onCollectionAfterUpdateError, after ?? before, error, before);
+        // Input that does not normalise is refused before any hook, as on create.
+        if (after !== undefined) await this.#afterError(hooks.onCollectionAfterUpdateError, after, error, before);
         throw error;
       }
       await this.#afterSuccess(hooks.onCollectionAfterUpdateSuccess, { collection: after, original: before });

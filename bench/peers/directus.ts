@@ -89,7 +89,7 @@ const POSTS_COLLECTION = {
   schema: {},
   meta: { hidden: false },
   fields: [
-    { field: 'id', type: 'string', schema: { is_primary_key: true, length: 15, has_auto_increment: false }, meta: { hidden: true } },
+    { field: 'id', type: 'string', schema: { is_primary_key: true, max_length: 15, has_auto_increment: false }, meta: { hidden: true } },
     { field: 'title', type: 'string', schema: { max_length: 200, is_nullable: false, default_value: '' } },
     { field: 'body', type: 'text', schema: { is_nullable: false, default_value: '' } },
     { field: 'published', type: 'boolean', schema: { is_nullable: false, default_value: false } },
@@ -150,7 +150,7 @@ export async function startDirectus(installed: DirectusInstall, recordCount: num
   const cleanup = () => rm(dir, { recursive: true, force: true });
   const serve = async (): Promise<ServerProcess> => {
     const p = new ServerProcess(installed.node, [cli, 'start'], { cwd: dir, env });
-    await p.waitForHttp(`${url}/server/ping`, 120_000);
+    await p.waitForHttp(`${url}/server/ping`, 180_000);
     return p;
   };
   try {

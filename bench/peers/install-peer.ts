@@ -50,12 +50,12 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
   });
 }
 
-const tail = (text: string, lines = 8) =>
-  text
-    .split('\n')
-    .filter((l) => l.trim() !== '' && !/Unknown (user|env) config/.test(l))
-    .slice(-lines)
-    .join('\n  ');
+/** npm's own summary of a failure (`npm error code …`, `… request to … failed`), else its last lines. */
+function tail(text: string, lines = 8): string {
+  const all = text.split('\n').filter((l) => l.trim() !== '' && !/Unknown (user|env) config/.test(l));
+  const summary = all.filter((l) => /^npm error (code|errno|network|request to)/.test(l));
+  return (summary.length > 0 ? summary : all.slice(-lines)).join('\n  ');
+}
 
 function npmEnv(nodeBinary: string | undefined): NodeJS.ProcessEnv {
   if (!nodeBinary) return process.env;

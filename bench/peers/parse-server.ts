@@ -127,7 +127,8 @@ export async function startParse(installed: InstalledPeer, recordCount: number):
         NODE_ENV: 'production',
       },
     });
-    await proc.waitForHttp(`${url}/parse/health`, 60_000);
+    // Generous: Parse loads ~500 packages at start, slow on a busy machine.
+    await proc.waitForHttp(`${url}/parse/health`, 180_000);
     const created = await api(`${url}/parse/schemas/posts`, 'POST', {
       className: 'posts',
       fields: { title: { type: 'String' }, body: { type: 'String' }, published: { type: 'Boolean' }, owner: { type: 'String' }, views: { type: 'Number' } },

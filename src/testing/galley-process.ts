@@ -55,7 +55,7 @@ export interface ServeWatch {
  * child printed, if it exits first or is not ready after `limitMs` (a guard against a hung child,
  * not a timing assertion: the child is killed).
  */
-export async function waitForServe(child: ChildProcess, label: string, limitMs = 60_000): Promise<ServeWatch> {
+export async function waitForServe(child: ChildProcess, label: string, limitMs = 180_000): Promise<ServeWatch> {
   let stdout = '';
   let stderr = '';
   let all = '';

@@ -49,7 +49,7 @@ export async function bankScenario(t: TestContext, dialect: 'sqlite' | 'postgres
       await t.test('2,000 concurrent random transfers among 50 accounts keep the ledger balanced', () => concurrentTransfers(bank));
       await t.test('a transfer retried with the same Idempotency-Key moves money once', () => retriedTransfer(bank));
       await t.test('a password-only session cannot transfer; a missing key is a 400', () => passwordOnly(bank));
-      await t.test('a bill is paid once per due date even when its job runs three times; no funds fails cleanly', () => billsOnce(bank));
+      await t.test('a bill is paid once per due date even when its job runs three times; no funds fails cleanly; repeats', () => billsOnce(bank));
       await t.test('the audit trail and the books cannot be written through the API', () => auditReadOnly(bank));
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- server log:\n${node.output().slice(-4000)}`, { cause: err });
@@ -219,6 +219,21 @@ async function billsOnce(b: Bank): Promise<void> {
   assert.equal(await balance(b, payer.id), before - 777);
   assert.equal(await count(b, 'audit', `action = 'bill_failed' && bill = '${broke.id}'`), 1);
   assert.equal(await count(b, 'transfers', `kind = 'bill'`), 1);
+
+  // Repeating every second (a cron expression with seconds): each due date is paid once, then the next is scheduled.
+  const ticking = await b.c.ok('POST', '/api/collections/bills/records', {
+    token: payer.owner.token,
+    body: { owner: payer.owner.id, from: payer.id, payee: payee.id, amount: 1, memo: 'tick', dueAt: now, repeat: '* * * * * *' },
+  });
+  const paid = () => count(b, 'audit', `action = 'bill_paid' && bill = '${ticking.id}'`);
+  await eventually(async () => (await paid()) >= 3, 'the repeating bill was paid three times', { timeoutMs: 60_000, intervalMs: 200 });
+  // Deleting the bill stops it: its queued job finds no bill.
+  await b.c.ok('DELETE', `/api/collections/bills/records/${ticking.id}`, { token: payer.owner.token }, 204);
+  const trail = await b.c.ok('GET', `/api/collections/audit/records?perPage=500&filter=${encodeURIComponent(`bill = '${ticking.id}'`)}`, { token: b.admin });
+  const dues = trail.items.map((e: { due: string }) => e.due);
+  assert.equal(new Set(dues).size, dues.length, `a due date paid twice: ${dues.join(', ')}`);
+  assert.ok(trail.items.every((e: { action: string }) => e.action === 'bill_paid'));
+  assert.equal(await count(b, 'transfers', `kind = 'bill' && memo = 'tick'`), dues.length);
 }
 
 async function auditReadOnly(b: Bank): Promise<void> {

@@ -46,7 +46,7 @@ async function settle(app: App, tx: AppTransaction, p: PayBill): Promise<Payment
   if (!bill) return { skipped: 'the bill was deleted' };
   if (bill.status !== 'scheduled' || bill.dueAt !== p.due) return { skipped: 'this due date was already settled' };
 
-  const result = await move(tx, { from: String(bill.from), to: String(bill.payee), amount: Number(bill.amount), kind: 'bill', bill: p.bill, memo: String(bill.memo ?? '') });
+  const result = await move(tx, { from: String(bill.from), to: String(bill.payee), amount: Number(bill.amount), kind: 'bill', bill: p.bill, due: p.due, memo: String(bill.memo ?? '') });
   const repeat = String(bill.repeat ?? '');
   const due = parseGalleyDate(p.due);
   // A late run (the server was down) skips the missed dates rather than paying them all at once.

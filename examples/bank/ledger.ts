@@ -42,6 +42,8 @@ export interface Movement {
   /** The customer asking; `from` must then be one of their accounts. */
   initiator?: string;
   bill?: string;
+  /** The bill's due date being paid. */
+  due?: string;
 }
 
 export type MoveResult =
@@ -68,7 +70,7 @@ export async function move(tx: AppTransaction, m: Movement): Promise<MoveResult>
   const owner = m.initiator ?? String(from?.owner || to?.owner || '');
   const [okAction, refusedAction] = AUDIT_ACTIONS[m.kind];
   const audit = (action: string, extra: { transfer?: string; reason?: string }) =>
-    insert(tx, 'audit', [{ owner, action, transfer: '', bill: m.bill ?? '', from: m.from, to: m.to, amount: m.amount, reason: '', ...extra }]);
+    insert(tx, 'audit', [{ owner, action, transfer: '', bill: m.bill ?? '', due: m.due ?? '', from: m.from, to: m.to, amount: m.amount, reason: '', ...extra }]);
   const refuse = async (refusal: Refusal): Promise<MoveResult> => {
     await audit(refusedAction, { reason: REASONS[refusal] });
     return { ok: false, refusal, reason: REASONS[refusal] };

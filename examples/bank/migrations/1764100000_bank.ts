@@ -113,6 +113,7 @@ export default {
         { name: 'transfer', type: 'relation', collectionId: transfers.id, maxSelect: 1 },
         // Text, not a relation: the trail outlives a deleted bill.
         { name: 'bill', type: 'text' },
+        { name: 'due', type: 'text' },
         { name: 'from', type: 'text' },
         { name: 'to', type: 'text' },
         { name: 'amount', type: 'number', onlyInt: true },

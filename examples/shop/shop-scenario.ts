@@ -14,6 +14,7 @@ import { createTestApp, type TestApp } from '../../test/http/test-app.js';
 import type { Dialect } from '../../src/db/database.js';
 import type { TestContext } from 'node:test';
 import { requireService } from '../../src/testing/services.js';
+import { Inbox, sdk } from '../../test/realtime/realtime-fixture.js';
 import { seedShop } from './seed.js';
 import { signStripePayload } from './stripe-signature.js';
 
@@ -78,14 +79,25 @@ async function scenario(t: TestApp): Promise<void> {
   await eventually(async () => (await t.call('GET', `/api/collections/orders/records?perPage=1&filter=${encodeURIComponent("status='paid'")}`)).body.totalItems === 100, '100 orders paid', { timeoutMs: 60_000 });
   await eventually(async () => (await t.call('GET', '/api/mail/outbox?perPage=200')).body.items?.some((m: any) => m.subject === `Order ${sold[0]} confirmed`), 'a confirmation mail', { timeoutMs: 30_000 });
 
-  // One cart checked out twice at once (a double click, two devices): it is bought once.
+  // Bob's cart on two devices: the phone follows it through realtime (the SDK's subscribe) while
+  // the laptop edits it. Then both check it out at once (a double click): it is bought once, and
+  // the phone sees it emptied by the checkout.
   const bob = people[1]!;
-  const cart = await t.call('POST', '/api/collections/carts/records', { token: bob.token, body: { owner: bob.id, items: [{ product: POSTER, qty: 1 }] } });
-  assert.equal(cart.status, 200, JSON.stringify(cart.body));
-  const twice = await Promise.all([1, 2].map(() => checkout(bob.token, { country: 'DE' })));
-  assert.deepEqual(twice.map((r) => r.status).sort(), [201, 400], JSON.stringify(twice.map((r) => r.body)));
-  assert.equal(twice.find((r) => r.status === 400)?.body.message, 'The cart is empty.');
-  assert.deepEqual((await t.call('GET', `/api/collections/carts/records/${cart.body.id}`, { token: bob.token })).body.items, []);
+  const laptop = sdk(t.url, bob.token);
+  const phone = sdk(t.url, bob.token);
+  const cart = await laptop.collection('carts').create({ owner: bob.id, items: [{ product: POSTER, qty: 2 }] });
+  const seen = new Inbox();
+  await phone.collection('carts').subscribe(cart.id, seen.push);
+  try {
+    await laptop.collection('carts').update(cart.id, { items: [{ product: POSTER, qty: 1 }] });
+    await seen.waitFor((items) => items.some((e) => JSON.stringify(e.record.items) === JSON.stringify([{ product: POSTER, qty: 1 }])));
+    const twice = await Promise.all([1, 2].map(() => checkout(bob.token, { country: 'DE' })));
+    assert.deepEqual(twice.map((r) => r.status).sort(), [201, 400], JSON.stringify(twice.map((r) => r.body)));
+    assert.equal(twice.find((r) => r.status === 400)?.body.message, 'The cart is empty.');
+    await seen.waitFor((items) => items.some((e) => Array.isArray(e.record.items) && e.record.items.length === 0));
+  } finally {
+    await phone.realtime.unsubscribe();
+  }
   assert.equal(await stockOf(t, POSTER), 19);
 
   // The same key again (a client retrying after a lost answer): the stored answer, one order.

@@ -132,6 +132,13 @@ async function measure(target: Target, scenario: Scenario, headers: Record<strin
   };
 }
 
+function medianOf(values: ReadonlyArray<number | undefined>): number | undefined {
+  const defined = values.filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+  return defined[Math.floor(defined.length / 2)];
+}
+
+const optional = <K extends string>(key: K, value: number | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, number>));
+
 function toMeasurement(scenario: string, target: string, all: Run[], extraNote?: string): Measurement | undefined {
   const sorted = [...all].sort((a, b) => a.result.requestsPerSec - b.result.requestsPerSec);
   const median = sorted[Math.floor(sorted.length / 2)];
@@ -141,8 +148,9 @@ function toMeasurement(scenario: string, target: string, all: Run[], extraNote?:
     scenario,
     target,
     requestsPerSec: median.result.requestsPerSec,
-    ...(median.cpuUs === undefined ? {} : { cpuUsPerRequest: median.cpuUs }),
-    ...(median.dbCpuUs === undefined ? {} : { dbCpuUsPerRequest: median.dbCpuUs }),
+    // CPU per request: the median over the rounds on its own (not the req/s-median run's value).
+    ...optional('cpuUsPerRequest', medianOf(all.map((r) => r.cpuUs))),
+    ...optional('dbCpuUsPerRequest', medianOf(all.map((r) => r.dbCpuUs))),
     p50Ms: median.result.p50Ms,
     p99Ms: median.result.p99Ms,
     rssBytes: Math.max(...all.map((r) => r.rss ?? 0)) || undefined,

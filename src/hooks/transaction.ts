@@ -137,7 +137,7 @@ function txRecords(deps: TransactionDeps, tx: Transaction): TxRecords {
     const res = await tx.run(`UPDATE ${quoteIdent(c.name)} SET ${sets.join(', ')} WHERE ${where.join(' AND ')}`, [...setParams, ...whereParams]);
     if (res.changes !== 1) return false;
     // Realtime subscribers (a cart, a stock counter) see the new value once the transaction commits.
-    await records.emitUpdated(tx, c, id);
+    records.emitUpdated(tx, c, id);
     return true;
   };
   return {

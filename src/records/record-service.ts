@@ -485,14 +485,17 @@ export class RecordService {
   }
 
   /**
-   * For a write made beside this service (a guarded `increment` in a transaction): reads the row
-   * as `tx` sees it and tells the change listeners (realtime) after the commit, the way an update
-   * made here does. No hooks run.
+   * For a write made beside this service (a guarded `increment` in a transaction): after the
+   * commit, reads the row and tells the change listeners (realtime) as an update made here does.
+   * The read is after the commit so the write's row lock is not held longer; the event carries the
+   * row as it is then (a later increment's value at worst, which publishes its own event). No hooks run.
    */
-  async emitUpdated(tx: Transaction, c: Collection, id: string): Promise<void> {
+  emitUpdated(tx: Transaction, c: Collection, id: string): void {
     if (this.#listeners.size === 0) return;
-    const found = await this.#findOne(c, id, null, { auth: null }, false);
-    if (found !== undefined) this.#emitAfterCommit(tx, 'update', c, found.record);
+    tx.afterCommit(async () => {
+      const found = await this.#findOne(c, id, null, { auth: null }, false);
+      if (found !== undefined) this.#notify('update', c, found.record);
+    });
   }
 
   #emitAfterCommit(tx: Transaction, action: RecordChangeAction, collection: Collection, record: RecordJson): void {
@@ -502,15 +505,17 @@ export class RecordService {
       tx.afterCommit(() => deleteRecordFolder(store, collection.id, String(record.id)));
     }
     if (this.#listeners.size === 0) return;
-    tx.afterCommit(() => {
-      for (const l of [...this.#listeners]) {
-        try {
-          l({ action, collection, record });
-        } catch {
-          // a listener (realtime) failing must not affect the committed write or other listeners
-        }
+    tx.afterCommit(() => this.#notify(action, collection, record));
+  }
+
+  #notify(action: RecordChangeAction, collection: Collection, record: RecordJson): void {
+    for (const l of [...this.#listeners]) {
+      try {
+        l({ action, collection, record });
+      } catch {
+        // a listener (realtime) failing must not affect the committed write or other listeners
       }
-    });
+    }
   }
 }
 

@@ -141,9 +141,11 @@ eachAppDialect('auth hooks: per-route chains, onRecordAuthRequest adds meta or r
   });
   mailEvents.length = 0;
   const jobsBefore = await countJobs(t, 'mail.send');
-  await expectEvents(t, events, 'request password reset', { method: 'POST', path: '/api/collections/users/request-password-reset', body: { email: 'ann@example.com' }, token: null }, 204,
-    ['onRecordRequestPasswordResetRequest']);
-  await eventually(async () => (await countJobs(t, 'mail.send')) === jobsBefore + 1, 'the reset mail is queued');
+  events.length = 0;
+  const reset = await t.call('POST', '/api/collections/users/request-password-reset', { body: { email: 'ann@example.com' }, token: null });
+  assert.equal(reset.status, 204);
+  // The mail step runs in the background and may finish before or after the answer arrives.
+  await eventually(async () => (await countJobs(t, 'mail.send')) === jobsBefore + 1, 'the reset mail is queued', { timeoutMs: 15_000 });
   assert.deepEqual(events, ['onRecordRequestPasswordResetRequest', 'onMailerRecordPasswordResetSend']);
   assert.deepEqual(mailEvents, ['onMailerSend']);
   assert.deepEqual(flowRecords, [[created.body.id, 'string']]);

@@ -16,7 +16,7 @@ import { repoRoot } from '../../test/cluster/galley-launcher.js';
 import { runGalley, startGalleyNode } from '../../test/cluster/galley-node.js';
 import { BankClient, mfaCustomer, type Customer } from './bank-client.js';
 
-// The app file imports `galley`, i.e. dist/: test what a user runs, the built bin.
+// What a user runs: the built bin (CI builds dist/ first; after changing src/, npm run build).
 process.env.GALLEY_TEST_LAUNCHER ??= 'bin';
 
 const START = 10_000;

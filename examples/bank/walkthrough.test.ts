@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runReadmeWalkthrough } from '../../test/examples/readme-walkthrough.js';
 
-// The app file imports `galley`, which resolves to dist/: run the built bin too, so the app's
-// ApiError and the server's are one class (from source, a hook's 403 would be a 500).
+// What a user runs: the built bin (CI builds dist/ first; after changing src/, npm run build).
 process.env.GALLEY_TEST_LAUNCHER ??= 'bin';
 
 test('examples/bank: the README walkthrough runs as written', { timeout: 300_000 }, async () => {

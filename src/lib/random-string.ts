@@ -22,6 +22,15 @@ function nextByte(): number {
   return pool[used++] as number;
 }
 
+/** A uniform integer in `[0, n)` for `1 <= n <= 65536`, from the same pooled bytes. */
+export function randomBelow(n: number): number {
+  const limit = 65536 - (65536 % n);
+  for (;;) {
+    const v = (nextByte() << 8) | nextByte();
+    if (v < limit) return v % n;
+  }
+}
+
 export function randomString(length: number, alphabet: string = ALNUM): string {
   const size = alphabet.length;
   // The largest multiple of the alphabet size below 256: bytes above it would favour the first letters.

@@ -5,7 +5,7 @@
  */
 import { defineApp } from 'galley';
 import { z } from 'zod';
-import { confirmOrder, notePayment, placeOrder, releaseOrder } from './orders.js';
+import { notePayment, paymentSucceeded, placeOrder, releaseOrder } from './orders.js';
 import { providerFromEnv } from './payments.js';
 import { seedShop } from './seed.js';
 import { verifyStripeSignature } from './stripe-signature.js';
@@ -71,9 +71,9 @@ export default defineApp((app) => {
       signal: ctx.signal,
     }));
     if (outcome.status === 'succeeded') {
-      if (await confirmOrder(app, orderId, outcome.paymentId)) return { paid: outcome.paymentId };
+      if ((await paymentSucceeded(app, orderId, outcome.paymentId)) !== 'refund') return { paid: outcome.paymentId };
       // Paid after the reservation expired: the stock may be sold again, so give the money back.
-      await provider.refund(outcome.paymentId, `refund-${orderId}`, ctx.signal);
+      await provider.refund(outcome.paymentId, `refund-${outcome.paymentId}`, ctx.signal);
       return { refunded: outcome.paymentId };
     }
     if (outcome.status === 'failed') {
@@ -90,7 +90,7 @@ export default defineApp((app) => {
   }));
 
   app.jobs.define<{ orderId: string; paymentId: string }>('shop.refund', async (ctx) => {
-    await provider.refund(ctx.payload.paymentId, `refund-${ctx.payload.orderId}`, ctx.signal);
+    await provider.refund(ctx.payload.paymentId, `refund-${ctx.payload.paymentId}`, ctx.signal);
   });
 
   // Stripe tells us how a pending payment ended. The signature covers the exact bytes, hence rawBody.
@@ -103,9 +103,8 @@ export default defineApp((app) => {
     const orderId = intent?.metadata?.orderId;
     if (!intent?.id || !orderId || !ID.test(orderId)) return { received: true, ignored: true };
     if (event.type === 'payment_intent.succeeded') {
-      if (!(await confirmOrder(app, orderId, intent.id))) {
-        const order = await app.transaction((tx) => tx.records.get('orders', orderId));
-        if (order && order.status !== 'paid') await app.jobs.enqueue('shop.refund', { orderId, paymentId: intent.id }, { dedupKey: `refund:${orderId}` });
+      if ((await paymentSucceeded(app, orderId, intent.id)) === 'refund') {
+        await app.jobs.enqueue('shop.refund', { orderId, paymentId: intent.id }, { dedupKey: `refund:${intent.id}` });
       }
     } else if (event.type === 'payment_intent.payment_failed') {
       await releaseOrder(app, orderId, 'failed', intent.last_payment_error?.message ?? 'The payment failed.');

@@ -148,6 +148,16 @@ export async function confirmOrder(app: App, orderId: string, paymentId: string)
   });
 }
 
+/**
+ * A payment succeeded (the payment job's answer or Stripe's webhook, in any order, maybe twice):
+ * confirm the order, or tell the caller to refund when the order had already expired or failed.
+ */
+export async function paymentSucceeded(app: App, orderId: string, paymentId: string): Promise<'confirmed' | 'duplicate' | 'refund'> {
+  if (await confirmOrder(app, orderId, paymentId)) return 'confirmed';
+  const order = await app.transaction((tx) => tx.records.get('orders', orderId));
+  return order?.status === 'paid' && order.paymentId === paymentId ? 'duplicate' : 'refund';
+}
+
 /** `reserved` -> `failed`/`expired`, giving the stock and the discount use back, exactly once. */
 export async function releaseOrder(app: App, orderId: string, status: 'failed' | 'expired', reason: string): Promise<boolean> {
   return app.transaction(async (tx) => {

@@ -125,6 +125,12 @@ async function scenario(t: TestApp): Promise<void> {
   assert.equal(stuck.status, 201, JSON.stringify(stuck.body));
   await waitStatus(t, stuck.body.id, 'expired');
   assert.equal(await stockOf(t, POSTER), 18);
+  // Paid after all (Stripe says so, late): the order stays expired and the money goes back.
+  const late = JSON.stringify({ id: 'evt_0', type: 'payment_intent.succeeded', data: { object: { id: 'pi_late', metadata: { orderId: stuck.body.id } } } });
+  const lateHook = await t.call('POST', '/api/shop/webhooks/stripe', { raw: late, token: null, headers: { 'stripe-signature': signStripePayload(WEBHOOK_SECRET, late) } });
+  assert.equal(lateHook.status, 200, JSON.stringify(lateHook.body));
+  assert.equal((await orderOf(t, stuck.body.id)).status, 'expired');
+  await eventually(async () => (await t.app.jobs.list({ kind: 'shop.refund', state: 'completed' })).items.some((j) => (j.payload as { paymentId?: string }).paymentId === 'pi_late'), 'the late payment is refunded', { timeoutMs: 30_000 });
 
   // Stripe's webhook settles a pending payment; the signature is checked over the raw bytes.
   const pending = await checkout(ada, { country: 'DE', paymentMethod: 'pm_card_pending', items: [{ product: POSTER, qty: 1 }] });

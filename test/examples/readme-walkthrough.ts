@@ -104,7 +104,7 @@ export async function runReadmeWalkthrough(readme: string, options: WalkthroughO
       env: galleyChildEnv({ GALLEY_URL: node.url, GALLEY_DIR: dir }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const guard = setTimeout(() => child.kill('SIGKILL'), options.limitMs ?? 60_000);
+    const guard = setTimeout(() => child.kill('SIGKILL'), options.limitMs ?? 180_000);
     const res = await processResult(child).finally(() => clearTimeout(guard));
     if (res.code !== 0) {
       const at = /walkthrough failed at script line (\d+): (.*)/.exec(res.stderr);

@@ -149,6 +149,12 @@ async function scenario(t: TestApp): Promise<void> {
   const paid = await orderOf(t, pending.body.id);
   assert.equal(paid.status, 'paid');
   assert.equal(paid.paymentId, 'pi_test_1');
+  // The custom routes are in the OpenAPI document, the checkout with its body schema and key header.
+  const openapi = await t.call('GET', '/api/openapi.json');
+  const op = openapi.body.paths['/api/shop/checkout'].post;
+  assert.deepEqual(op.requestBody.content['application/json'].schema.required, ['country']);
+  assert.ok(op.parameters.some((p: { name: string }) => p.name === 'Idempotency-Key'));
+  assert.ok(openapi.body.paths['/api/shop/webhooks/stripe'].post);
   // Delivered twice (Stripe retries): nothing moves again.
   assert.equal((await hook(event, signStripePayload(WEBHOOK_SECRET, event))).status, 200);
   assert.equal(await stockOf(t, POSTER), 17);

@@ -58,16 +58,17 @@ const AUDIT_ACTIONS = {
 
 /** Moves money inside a ledger transaction; a refusal is recorded, not thrown, so its audit entry commits. */
 export async function move(tx: AppTransaction, m: Movement): Promise<MoveResult> {
-  // Lock both rows in id order before changing them: two opposite transfers then queue instead of
-  // deadlocking on PostgreSQL. SQLite's single writer already serialises transactions.
-  if (tx.dialect === 'postgres') {
-    await tx.all('SELECT "id" FROM "accounts" WHERE "id" IN (?, ?) ORDER BY "id" FOR UPDATE', [m.from, m.to].sort());
-  }
-  const from = await tx.records.get('accounts', m.from);
-  const to = await tx.records.get('accounts', m.to);
+  // Read and lock both rows in id order before changing them: two opposite transfers then queue
+  // instead of deadlocking on PostgreSQL. SQLite's single writer already serialises transactions.
+  const rows = await tx.all<{ id: string; owner: string; currency: string; kind: string; balance: number }>(
+    `SELECT "id", "owner", "currency", "kind", "balance" FROM "accounts" WHERE "id" IN (?, ?) ORDER BY "id"${tx.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+    [m.from, m.to],
+  );
+  const from = rows.find((r) => r.id === m.from);
+  const to = rows.find((r) => r.id === m.to);
 
   // The trail it goes to: the customer who asked, else the paying customer (a bill), else the payee (a deposit).
-  const owner = m.initiator ?? String(from?.owner || to?.owner || '');
+  const owner = m.initiator ?? (from?.owner || to?.owner || '');
   const [okAction, refusedAction] = AUDIT_ACTIONS[m.kind];
   const audit = (action: string, extra: { transfer?: string; reason?: string }) =>
     insert(tx, 'audit', [{ owner, action, transfer: '', bill: m.bill ?? '', due: m.due ?? '', from: m.from, to: m.to, amount: m.amount, reason: '', ...extra }]);

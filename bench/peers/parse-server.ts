@@ -12,6 +12,9 @@
  * @request.auth.id`, and Parse enforces it in the SQL it sends (`_rperm && ARRAY['*']`).
  */
 import pg from 'pg';
+import { writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatePosts } from '../dataset.js';
 import { freePort } from '../targets/galley.js';
@@ -99,33 +102,38 @@ export async function startParse(installed: InstalledPeer, recordCount: number):
   const adminUrl = parsePostgresUrl();
   const database = `galley_bench_parse_${process.pid}_${Date.now().toString(36)}`;
   const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
+  const dir = await mkdtemp(join(tmpdir(), 'galley-bench-parse-'));
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   let proc: ServerProcess | undefined;
   const dropDatabase = async () => {
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => {});
     await admin.end().catch(() => {});
+    await rm(dir, { recursive: true, force: true });
   };
   try {
     await admin.query(`CREATE DATABASE "${database}"`);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    proc = new ServerProcess(process.execPath, [join(installed.dir, 'node_modules', 'parse-server', 'bin', 'parse-server')], {
-      cwd: installed.dir,
-      env: {
-        ...process.env,
-        PARSE_SERVER_APPLICATION_ID: APP_ID,
-        PARSE_SERVER_MASTER_KEY: MASTER_KEY,
-        PARSE_SERVER_DATABASE_URI: databaseUrl,
-        PARSE_SERVER_HOST: '127.0.0.1',
-        PORT: String(port),
-        PARSE_SERVER_MOUNT_PATH: '/parse',
-        // No log files, warnings only: Galley runs with its request log on, but Parse's file
-        // logger (winston) would be an unrequested extra.
-        PARSE_SERVER_LOGS_FOLDER: 'null',
-        PARSE_SERVER_LOG_LEVEL: 'warn',
-        NODE_ENV: 'production',
-      },
+    const config = join(dir, 'config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        appId: APP_ID,
+        masterKey: MASTER_KEY,
+        databaseURI: databaseUrl,
+        host: '127.0.0.1',
+        port,
+        mountPath: '/parse',
+        // No log files (only a config file can say null; the environment variable cannot), warnings
+        // to stdout only.
+        logsFolder: null,
+        logLevel: 'warn',
+      }),
+    );
+    proc = new ServerProcess(process.execPath, [join(installed.dir, 'node_modules', 'parse-server', 'bin', 'parse-server'), config], {
+      cwd: dir,
+      env: { ...process.env, NODE_ENV: 'production' },
     });
     // Generous: Parse loads ~500 packages at start, slow on a busy machine.
     await proc.waitForHttp(`${url}/parse/health`, 180_000);

@@ -161,6 +161,26 @@ eachAppDialect('auth hooks: per-route chains, onRecordAuthRequest adds meta or r
   assert.equal(sent.jobId, '');
   assert.equal(await countJobs(t, 'mail.send'), jobsBefore + 1);
   t.app.hooks.onMailerSend.unbind(drop);
+
+  // OTP: the request hook, the OTP mail hook (which sees the code), then a login with it.
+  assert.equal((await t.call('PATCH', '/api/collections/users', { body: { otp: { enabled: true } } })).status, 200);
+  const otpEvents = record(t, ['onRecordRequestOTPRequest', 'onMailerRecordOTPSend', 'onRecordAuthWithOTPRequest', 'onRecordAuthRequest'], ['users']);
+  const codes: Array<{ otpId: unknown; otp: unknown }> = [];
+  const capture = t.app.hooks.onMailerRecordOTPSend.bindFunc((e) => {
+    codes.push({ otpId: e.meta.otpId, otp: e.meta.otp });
+    return e.next();
+  });
+  const otpJobsBefore = await countJobs(t, 'mail.send');
+  const requested = await t.call('POST', '/api/collections/users/request-otp', { body: { email: 'ann@example.com' }, token: null });
+  assert.equal(requested.status, 200, JSON.stringify(requested.body));
+  // The hook runs inside the OTP's transaction: wait for its mail job, which commits with the OTP.
+  await eventually(async () => (await countJobs(t, 'mail.send')) === otpJobsBefore + 1, 'the OTP mail is queued', { timeoutMs: 15_000 });
+  assert.equal(codes.length, 1);
+  assert.equal(codes[0]?.otpId, requested.body.otpId);
+  const otpLogin = await t.call('POST', '/api/collections/users/auth-with-otp', { body: { otpId: requested.body.otpId, password: codes[0]?.otp }, token: null });
+  assert.equal(otpLogin.status, 200, JSON.stringify(otpLogin.body));
+  assert.deepEqual(otpEvents, ['onRecordRequestOTPRequest', 'onMailerRecordOTPSend', 'onRecordAuthWithOTPRequest', 'onRecordAuthRequest']);
+  t.app.hooks.onMailerRecordOTPSend.unbind(capture);
 });
 
 eachAppDialect('batch, realtime and file download hooks; a guarded increment reaches realtime subscribers', async (t) => {

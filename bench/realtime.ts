@@ -66,11 +66,18 @@ async function startServer(dir: string): Promise<{ proc: ServerProcess; url: str
     cwd: ROOT,
     env: { ...process.env, GALLEY_LOG_LEVEL: 'warn' },
   });
-  await proc.waitForHttp(`${url}/api/health`, 60_000);
+  try {
+    // Generous: on a machine busy with other work, loading the source through tsx takes a while.
+    await proc.waitForHttp(`${url}/api/health`, 180_000);
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
   const login = await api(`${url}/api/collections/_superusers/auth-with-password`, 'POST', { identity: SUPERUSER.email, password: SUPERUSER.password });
   const token = String(login.token);
-  // Every subscriber connects from 127.0.0.1.
-  await api(`${url}/api/settings`, 'PATCH', { realtime: { maxConnectionsPerIp: 1_000_000 } }, token);
+  // Every subscriber connects from 127.0.0.1. No idle or lifetime limit: on a busy machine the
+  // set-up may take longer than the 5 min idle timeout, which would close the first subscribers.
+  await api(`${url}/api/settings`, 'PATCH', { realtime: { maxConnectionsPerIp: 1_000_000, idleTimeout: 0, maxLifetime: 0 } }, token);
   await api(`${url}/api/collections`, 'POST', { name: 'feed', type: 'base', fields: [{ name: 'title', type: 'text' }], listRule: '', viewRule: '' }, token);
   return { proc, url, token };
 }

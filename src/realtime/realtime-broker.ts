@@ -11,23 +11,25 @@
  * each group's access decision is memoised by what the rules can read: the topic kind, the options
  * (`filter`, `@request.query/headers`) and the values of the `@request.auth.*` fields the list/view
  * rule and the filter actually name; so two users whose rule inputs agree share one decision. The
- * decision uses the in-memory matcher; only when it cannot decide (relations, `@collection`) one
- * SQL query per distinct decision is made. The payload is shaped (hidden fields, email
+ * decision uses the in-memory matcher; the decisions it cannot make (relations, `@collection`) are
+ * made together, as columns of one SQL query per event (per 100 decisions), however many users. The payload is shaped (hidden fields, email
  * visibility, expand, fields) and serialised once per distinct output (superuser or not, expand,
  * fields; the requester only when the output depends on who asks: auth collections, expand).
  *
- * Delete events carry the last state of the record (PocketBase's semantics). A delete whose
- * rule needs the database cannot be checked any more (the row is gone) and is not sent to that
- * group: access is denied rather than guessed.
+ * Delete events carry the last state of the record (PocketBase's semantics), and are checked
+ * against it: in memory as any event, or, when the rule needs the database, with that state bound
+ * as a one-row table in place of the deleted row.
  */
 import type { AuthState } from '../auth/auth-record.js';
 import { isSuperuser } from '../auth/authenticate.js';
 import { ruleAuth } from '../auth/rule-auth.js';
+import { isMultiple } from '../core/schema.js';
 import type { Collection } from '../core/schema.js';
-import type { Database, SqlParam } from '../db/database.js';
+import type { Database, Dialect, SqlParam } from '../db/database.js';
 import { compileFields, pickFields } from '../lib/pick-fields.js';
 import type { FieldsSpec } from '../lib/pick-fields.js';
 import type { CollectionService } from '../records/collection-service.js';
+import { encodeValue } from '../records/record-codec.js';
 import type { RecordJson } from '../records/record-codec.js';
 import type { RecordChange, RecordChangeAction, RecordContext, RecordService } from '../records/record-service.js';
 import { quoteIdent } from '../records/sql-tokens.js';
@@ -80,6 +82,8 @@ export interface RealtimeBrokerStats {
 }
 
 const CH_RECORDS = 'realtime:records';
+/** Rule decisions per SQL statement (each is a column; bound parameters stay far below every limit). */
+const SQL_DECISIONS_PER_QUERY = 100;
 const CH_CUSTOM = 'realtime:custom';
 
 interface RecordMessage {
@@ -105,7 +109,7 @@ class Slot<T> {
   constructor(readonly key: string) {}
 }
 
-type DecisionSlot = Slot<boolean | Promise<boolean>>;
+type DecisionSlot = Slot<boolean>;
 type OutputSlot = Slot<Output | undefined | Promise<Output | undefined>>;
 
 /** What a group decided for one collection object (a schema change makes a new one). */
@@ -388,10 +392,11 @@ export class RealtimeBroker {
     const groups = this.#groupsFor(c, recordId);
     if (groups.length === 0) return;
     const seq = ++this.#seq;
-    // 1. One decision per distinct rule input; the SQL ones run side by side (the pool overlaps them).
+    // 1. One decision per distinct rule input, in memory where the matcher decides; the rest in
+    //    one batched query per event (`SQL_DECISIONS_PER_QUERY` decisions per statement).
     const live: GroupPlan[] = [];
     const liveGroups: Group[] = [];
-    let pending: Array<Promise<unknown>> = [];
+    const undecided: Array<{ plan: GroupPlan; group: Group }> = [];
     for (const group of groups) {
       if (group.members.size === 0) continue;
       const plan = this.#plan(group, c);
@@ -400,17 +405,17 @@ export class RealtimeBroker {
       if (slot.seq !== seq) {
         slot.seq = seq;
         const decided = this.#decide(m, plan, group);
-        slot.value = decided;
-        if (decided instanceof Promise) pending.push(decided.then((v) => (slot.value = v)));
+        slot.value = decided === 'sql' ? false : decided;
+        if (decided === 'sql') undecided.push({ plan, group });
       }
       live.push(plan);
       liveGroups.push(group);
     }
-    if (pending.length > 0) await Promise.all(pending);
+    if (undecided.length > 0) await this.#decideWithSql(m, c, undecided);
     // 2. One shaped, serialised payload per distinct output.
     const allowed: GroupPlan[] = [];
     const allowedGroups: Group[] = [];
-    pending = [];
+    const pending: Array<Promise<unknown>> = [];
     for (let i = 0; i < live.length; i++) {
       const plan = live[i]!;
       if (plan.decision.value !== true) continue;
@@ -435,8 +440,8 @@ export class RealtimeBroker {
     }
   }
 
-  /** In memory when the matcher can decide; else one query (never for deletes: the row is gone). */
-  #decide(m: RecordMessage, plan: GroupPlan, group: Group): boolean | Promise<boolean> {
+  /** In memory when the matcher can decide; else 'sql'. */
+  #decide(m: RecordMessage, plan: GroupPlan, group: Group): boolean | 'sql' {
     let undecided = false;
     for (const rule of [plan.rule, plan.filter]) {
       if (rule === null) continue;
@@ -449,27 +454,49 @@ export class RealtimeBroker {
       if (r === false) return false;
       if (r === 'undecided') undecided = true;
     }
-    if (!undecided) return true;
-    if (m.a === 'delete') return false;
-    return this.#decideWithSql(m, plan, group).catch((err: unknown) => {
-      this.#report(err, 'checking a realtime rule');
-      return false;
-    });
+    return undecided ? 'sql' : true;
   }
 
-  async #decideWithSql(m: RecordMessage, plan: GroupPlan, group: Group): Promise<boolean> {
+  /**
+   * Decides many rule inputs (typically one per signed-in user) with one statement: each becomes
+   * a column `CASE WHEN <rule> AND <filter> THEN 1 ELSE 0 END` of a SELECT on the record's row, so
+   * the cost per event is one query per `SQL_DECISIONS_PER_QUERY` decisions, not one per group.
+   * Sets each decision's slot; a failed query denies (reported).
+   */
+  async #decideWithSql(m: RecordMessage, c: Collection, batch: ReadonlyArray<{ plan: GroupPlan; group: Group }>): Promise<void> {
     const { db } = this.#deps;
-    const table = quoteIdent(plan.collection.name);
-    const where = [`${table}."id" = ?`];
-    const params: SqlParam[] = [String(m.r.id)];
-    for (const rule of [plan.rule, plan.filter]) {
-      if (rule === null) continue;
-      const frag = rule.toSql({ dialect: db.dialect, request: group.request });
-      where.push(`(${frag.sql})`);
-      params.push(...frag.params);
+    // A deleted row is gone when the event is published: the rules read its last state instead,
+    // bound as a one-row table under another name (relation paths still join the live tables).
+    const deleted = m.a === 'delete' ? deletedRow(c, m.r, db.dialect) : undefined;
+    const table = quoteIdent(deleted === undefined ? c.name : DELETED_ALIAS);
+    const from = deleted === undefined ? `${table} WHERE ${table}."id" = ?` : `(${deleted.sql}) AS ${table}`;
+    const chunks: Array<Promise<void>> = [];
+    for (let start = 0; start < batch.length; start += SQL_DECISIONS_PER_QUERY) {
+      const chunk = batch.slice(start, start + SQL_DECISIONS_PER_QUERY);
+      const columns: string[] = [];
+      const params: SqlParam[] = [];
+      chunk.forEach(({ plan, group }, i) => {
+        const where: string[] = [];
+        for (const rule of [plan.rule, plan.filter]) {
+          if (rule === null) continue;
+          const frag = rule.toSql({ dialect: db.dialect, request: group.request, ...(deleted === undefined ? {} : { alias: DELETED_ALIAS }) });
+          where.push(`(${frag.sql})`);
+          params.push(...frag.params);
+        }
+        columns.push(`CASE WHEN ${where.length > 0 ? where.join(' AND ') : '1 = 1'} THEN 1 ELSE 0 END AS "d${i}"`);
+      });
+      // Parameters in text order: the columns', then the FROM's.
+      if (deleted === undefined) params.push(String(m.r.id));
+      else params.push(...deleted.params);
+      const sql = `SELECT ${columns.join(', ')} FROM ${from} LIMIT 1`;
+      chunks.push(
+        db.get(sql, params).then(
+          (row) => chunk.forEach(({ plan }, i) => (plan.decision.value = row !== undefined && Number(row[`d${i}`]) === 1)),
+          (err: unknown) => this.#report(err, 'checking a realtime rule'),
+        ),
+      );
     }
-    const row = await db.get(`SELECT 1 AS "x" FROM ${table} WHERE ${where.join(' AND ')} LIMIT 1`, params);
-    return row !== undefined;
+    await Promise.all(chunks);
   }
 
   async #output(m: RecordMessage, c: Collection, group: Group): Promise<Output | undefined> {
@@ -542,6 +569,32 @@ function release<T>(slots: Map<string, Slot<T>>, slot: Slot<T>): void {
 
 function sortedEntries(o: Record<string, unknown>): Array<[string, unknown]> {
   return Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+const DELETED_ALIAS = '_deleted';
+
+/**
+ * PostgreSQL types for a bound value to compare like the stored column
+ * (docs/internals/storage-layout.md); SQLite compares bound values as stored without casts.
+ */
+const PG_CASTS: Record<string, string> = { number: 'DOUBLE PRECISION', bool: 'BOOLEAN', json: 'JSONB', geoPoint: 'JSONB' };
+
+/** `SELECT ? AS "id", ? AS "title", …`: the record's last state as a one-row table, values encoded as stored. */
+function deletedRow(c: Collection, record: RecordJson, dialect: Dialect): { sql: string; params: SqlParam[] } {
+  const columns: string[] = [];
+  const params: SqlParam[] = [];
+  for (const field of c.fields) {
+    const value = encodeValue(field, record[field.name]);
+    params.push(value);
+    let cast: string | undefined;
+    if (dialect === 'postgres') {
+      const multiple = (field.type === 'select' || field.type === 'file' || field.type === 'relation') && isMultiple(field);
+      cast = multiple ? 'JSONB' : PG_CASTS[field.type];
+    }
+    const bound = dialect !== 'postgres' ? '?' : cast !== undefined ? `CAST(? AS ${cast})` : `CAST(? AS TEXT) COLLATE "C"`;
+    columns.push(`${bound} AS ${quoteIdent(field.name)}`);
+  }
+  return { sql: `SELECT ${columns.join(', ')}`, params };
 }
 
 /** Secrets never travel on the bus (Redis): output shaping drops them anyway. */

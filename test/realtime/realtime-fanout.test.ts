@@ -1,6 +1,7 @@
 /**
  * The fan-out's cost and bounds, on SQLite and PostgreSQL:
- * - SQL per event grows with subscriber groups (distinct rule inputs), not with subscribers;
+ * - SQL per event grows neither with subscribers nor with groups: the decisions the in-memory
+ *   matcher cannot make (one per distinct rule input) are batched into one query per event;
  * - a client that stops reading is dropped once its bytes in flight pass the limit, so the
  *   server's memory stays bounded, and it may reconnect;
  * - idle connections are closed, quiet ones get keep-alives; per-IP connection limit.
@@ -9,7 +10,6 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import type { AuthState } from '../../src/auth/auth-record.js';
 import { findAuthRecord } from '../../src/auth/auth-record.js';
-import type { RealtimeEvent } from '../../src/realtime/realtime-broker.js';
 import { eachAppDialect } from '../http/test-app.js';
 import type { TestApp } from '../http/test-app.js';
 import { countQueries } from '../graphql/query-counter.js';
@@ -24,7 +24,7 @@ async function authOf(t: TestApp, id: string): Promise<AuthState> {
   return { collection, record: record! };
 }
 
-eachAppDialect('realtime: SQL per event grows with groups, not subscribers', async (t) => {
+eachAppDialect('realtime: SQL per event grows neither with subscribers nor with groups (one batched query)', async (t) => {
   // Four signed-in users; the rule reads @request.auth.id, so each user is a group of its own.
   const users: string[] = [];
   for (let i = 0; i < 4; i++) {
@@ -36,11 +36,11 @@ eachAppDialect('realtime: SQL per event grows with groups, not subscribers', asy
   const superuser = { collection: t.app.collections.find('_superusers')!, record: { id: 'su', email: '', password: '', tokenKey: '', verified: true, emailVisibility: false } };
 
   /** Subscribes `perUser` subscribers for each of the first `groups` users; returns the unsubscribe. */
-  const subscribe = (groups: number, perUser: number, seen: RealtimeEvent[]) => {
+  const subscribe = (groups: number, perUser: number, seen: string[]) => {
     const offs: Array<() => void> = [];
     for (let g = 0; g < groups; g++) {
       for (let s = 0; s < perUser; s++) {
-        offs.push(t.app.realtime.subscribeRecords({ auth: auths[g]!, deliver: (e) => (seen.push(e), true) }, 'posts/*'));
+        offs.push(t.app.realtime.subscribeRecords({ auth: auths[g]!, deliver: () => (seen.push(users[g]!), true) }, 'posts/*'));
       }
     }
     return () => offs.forEach((off) => off());
@@ -51,8 +51,8 @@ eachAppDialect('realtime: SQL per event grows with groups, not subscribers', asy
    * the event. The fence subscribes last, so its group is served after every other group of the
    * event; a superuser's group costs no SQL (rules are bypassed, nothing to look up).
    */
-  const measure = async (groups: number, perUser: number): Promise<{ queries: number; delivered: number }> => {
-    const seen: RealtimeEvent[] = [];
+  const measure = async (groups: number, perUser: number): Promise<{ queries: number; delivered: number; receivers: Set<string> }> => {
+    const seen: string[] = [];
     const off = subscribe(groups, perUser, seen);
     let fence: () => void = () => {};
     const fenced = new Promise<void>((resolve) => (fence = resolve));
@@ -61,7 +61,7 @@ eachAppDialect('realtime: SQL per event grows with groups, not subscribers', asy
     try {
       await t.app.records.create('posts', { title: 'x', owner: users[0] }, {}, { auth: null, isSuperuser: true, request: { auth: null } });
       await fenced;
-      return { queries: counter.count, delivered: seen.length };
+      return { queries: counter.count, delivered: seen.length, receivers: new Set(seen) };
     } finally {
       counter.restore();
       off();
@@ -77,11 +77,12 @@ eachAppDialect('realtime: SQL per event grows with groups, not subscribers', asy
   assert.equal(oneGroupOneSub.delivered, 1);
   assert.equal(oneGroupManySubs.delivered, 20);
   assert.equal(fourGroupsManySubs.delivered, 80);
-  // One relation check per group (a distinct @request.auth.id), whatever the number of subscribers.
+  // One relation check per group (a distinct @request.auth.id), all of them in one statement,
+  // whatever the number of subscribers or groups.
   assert.equal(oneGroupOneSub.queries, 1);
   assert.equal(oneGroupManySubs.queries, 1);
-  assert.equal(fourGroupsOneSub.queries, 4);
-  assert.equal(fourGroupsManySubs.queries, 4);
+  assert.equal(fourGroupsOneSub.queries, 1);
+  assert.equal(fourGroupsManySubs.queries, 1);
 
   // A rule that reads no @request.auth field is decided once for every user: one query in all.
   const patched = await t.call('PATCH', '/api/collections/posts', { body: { listRule: 'owner.verified = false' } });
@@ -89,6 +90,14 @@ eachAppDialect('realtime: SQL per event grows with groups, not subscribers', asy
   const shared = await measure(4, 20);
   assert.equal(shared.delivered, 80);
   assert.equal(shared.queries, 1);
+
+  // Decisions that differ per user in SQL land on the right users: only the post's owner passes.
+  const perUserRule = await t.call('PATCH', '/api/collections/posts', { body: { listRule: 'owner.email = @request.auth.email' } });
+  assert.equal(perUserRule.status, 200, JSON.stringify(perUserRule.body));
+  const ownerOnly = await measure(4, 20);
+  assert.equal(ownerOnly.queries, 1);
+  assert.equal(ownerOnly.delivered, 20);
+  assert.deepEqual([...ownerOnly.receivers], [users[0]]);
 });
 
 eachAppDialect('realtime: a client that never reads is dropped and the bytes held for it stay bounded', async (t) => {

@@ -93,8 +93,10 @@ export function realtimeConnectRoute(app: App): RouteOptions {
         // nginx would otherwise buffer the stream.
         'x-accel-buffering': 'no',
       });
-      res.flushHeaders();
       idLine = Buffer.from(`id:${client.id}\n`);
+      // PB_CONNECT through the response, so Node sends it with the head in one write; later frames
+      // go to the socket directly.
+      res.write(sseBytes(idLine, [`event:PB_CONNECT\ndata:${JSON.stringify({ clientId: client.id })}\n\n`], false));
       const socket = res.socket;
       if (socket !== null && (res as { chunkedEncoding?: boolean }).chunkedEncoding === true) direct = socket;
       res.socket?.setNoDelay(true);
@@ -102,7 +104,6 @@ export function realtimeConnectRoute(app: App): RouteOptions {
       request.raw.once('close', onGone);
       res.once('close', onGone);
       res.once('error', onGone);
-      client.write(`event:PB_CONNECT\ndata:${JSON.stringify({ clientId: client.id })}\n\n`);
     }),
   };
 }

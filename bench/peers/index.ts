@@ -24,6 +24,8 @@ import type { AnswerSummary, PocketBaseRequest } from './pocketbase-request.js';
 
 export { PeerSetupError } from './install-peer.js';
 export type { PeerTarget } from './peer-target.js';
+// Each starter gives a `Target` (plus translation) on its own, for scripts that want one peer.
+export { startDirectus, startParse };
 
 /** A request of a scenario: a GET path, or a request object (only bodiless GETs translate). */
 export type PeerRequest = string | { method: string; path: string; body?: unknown };

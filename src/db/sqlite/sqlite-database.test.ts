@@ -248,3 +248,23 @@ test('statistics refreshed by the periodic PRAGMA optimize reach the read connec
   }
   assert.deepEqual(await db.get('SELECT COUNT(*) AS "n" FROM "p" WHERE "v" > 990'), { n: 27 });
 });
+
+test('closing keeps the sqlite_stat4 samples of a table that grew (the default optimize dropped them)', async (t) => {
+  const file = await tempFile(t);
+  const db = new SqliteDatabase({ file, optimizeIntervalMs: 0 });
+  await db.exec('CREATE TABLE "g" ("id" INTEGER PRIMARY KEY, "v" INTEGER NOT NULL); CREATE INDEX "g_v" ON "g" ("v")');
+  const fill = (from: number, to: number) =>
+    db.transaction(async (tx) => {
+      for (let i = from; i < to; i++) await tx.run('INSERT INTO "g" VALUES (?, ?)', [i, i % 997]);
+    });
+  await fill(0, 1000);
+  await db.exec('ANALYZE');
+  await fill(1000, 30_000);
+  // A query planned on the write connection marks the table for its shutdown optimize.
+  await db.transaction((tx) => tx.get('SELECT COUNT(*) FROM "g" WHERE "v" = 5'));
+  await db.close();
+  const reopened = new SqliteDatabase({ file, optimizeIntervalMs: 0 });
+  t.after(() => reopened.close());
+  const row = await reopened.get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "sqlite_stat4" WHERE "tbl" = 'g'`);
+  assert.ok((row?.n ?? 0) > 0, 'stat4 samples survive the shutdown optimize');
+});

@@ -25,7 +25,7 @@ import { installPeer, nodeAtLeast } from './install-peer.js';
 import type { InstalledPeer } from './install-peer.js';
 import type { PeerTarget } from './peer-target.js';
 import type { AnswerSummary, PocketBaseRequest } from './pocketbase-request.js';
-import { requestJson } from './request-json.js';
+import { requestJson } from '../request-json.js';
 
 export interface DirectusInstall extends InstalledPeer {
   node: string;

@@ -23,7 +23,7 @@ import { installPeer } from './install-peer.js';
 import type { InstalledPeer, PeerPackage } from './install-peer.js';
 import type { PeerTarget } from './peer-target.js';
 import type { AnswerSummary, PocketBaseRequest } from './pocketbase-request.js';
-import { requestJson } from './request-json.js';
+import { requestJson } from '../request-json.js';
 
 export const PARSE_PACKAGE: PeerPackage = { folder: 'parse', spec: 'parse-server@^8', packageName: 'parse-server' };
 

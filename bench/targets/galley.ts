@@ -23,6 +23,7 @@ import type { UserRow } from '../dataset.js';
 import { loadPg } from '../pg-data.js';
 import { ServerProcess } from '../server-process.js';
 import type { Target } from '../server-process.js';
+import { requestJson } from '../request-json.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'galley.js');
@@ -57,18 +58,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function api(url: string, method: string, body?: unknown, token?: string): Promise<{ status: number; json: unknown; text: string }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = token;
-  const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text };
+function api(url: string, method: string, body?: unknown, token?: string): Promise<{ status: number; json: unknown; text: string }> {
+  return requestJson(url, method, body, token ? { authorization: token } : {});
 }
 
 export async function startGalley(options: GalleyOptions): Promise<StartResult> {

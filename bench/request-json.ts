@@ -1,4 +1,4 @@
-/** A JSON request to a peer's admin API during set-up; the answer's status, text and parsed body. */
+/** A JSON request to a server's API during bench set-up; the answer's status, text and parsed body. */
 export async function requestJson(
   url: string,
   method: string,

@@ -9,8 +9,10 @@
  * TCP sockets (the WebSocket handshake is done by hand; server frames are never masked, so a
  * payload's bytes appear as they are in the stream). Talks to the parent over IPC.
  */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
 
 export interface GeneratorConfig {
   url: string;
@@ -21,8 +23,15 @@ export interface GeneratorConfig {
   rates: number[];
   allSteps: boolean;
   stepSec: number;
+  /** Seconds of writes at the first rate before the first step, not measured (0: none). */
+  warmupSec: number;
   /** p99 bound (ms) for a step to count as sustained. */
   p99BoundMs: number;
+  /**
+   * The compiled bench/realtime-receiver.c (`--generator c`): once subscribed, the sockets are handed
+   * to it and it does the reading; this process only sends the writes. Unset: reading here, in Node.
+   */
+  receiver?: string;
 }
 
 export interface StepResult {
@@ -39,6 +48,10 @@ export interface StepResult {
 
 export type GeneratorMessage =
   | { type: 'connected'; subscribers: number; ms: number }
+  /** The C receiver's pid (`--generator c`): its CPU time counts as the generator's. */
+  | { type: 'receiver'; pid: number }
+  /** The warm-up's result (not a step: it is not measured). */
+  | { type: 'warmup'; result: StepResult }
   /** Just before a step's first write: the parent samples the processes' CPU time. */
   | { type: 'stepStart'; writesPerSec: number }
   | { type: 'step'; result: StepResult }
@@ -196,19 +209,22 @@ function openWs(cfg: GeneratorConfig): Promise<void> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function runStep(cfg: GeneratorConfig, rate: number, firstSeq: number): Promise<StepResult> {
-  const writes = Math.max(1, Math.round(rate * cfg.stepSec));
+async function runStep(cfg: GeneratorConfig, rate: number, firstSeq: number, seconds = cfg.stepSec, measured = true): Promise<StepResult> {
+  const writes = Math.max(1, Math.round(rate * seconds));
   hist = new Histogram();
   delivered = 0;
   const expected = writes * cfg.subscribers;
-  send({ type: 'stepStart', writesPerSec: rate });
+  receiver?.reset();
+  if (measured) send({ type: 'stepStart', writesPerSec: rate });
   const started = performance.now();
+  const startedNs = process.hrtime.bigint();
   const pending: Array<Promise<void>> = [];
   for (let i = 0; i < writes; i++) {
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
     const seq = firstSeq + i;
+    receiver?.sent(seq);
     sentAt[seq] = performance.now();
     pending.push(
       fetch(`${cfg.url}/api/collections/feed/records`, {
@@ -225,42 +241,130 @@ async function runStep(cfg: GeneratorConfig, rate: number, firstSeq: number): Pr
   // Drain: everything sent is either delivered or given up on after 5 s without progress.
   let seen = -1;
   let idleSince = performance.now();
-  while (delivered < expected) {
-    if (delivered !== seen) {
-      seen = delivered;
+  for (;;) {
+    const now = receiver === undefined ? delivered : (await receiver.query()).delivered;
+    if (now >= expected) break;
+    if (now !== seen) {
+      seen = now;
       idleSince = performance.now();
     } else if (performance.now() - idleSince > 5000) break;
     await sleep(20);
   }
+  if (receiver !== undefined) {
+    const r = await receiver.end();
+    const elapsedSec = Math.max(Number(r.lastNs - startedNs) / 1e6, 1) / 1000;
+    return stepResult(cfg, rate, writes, expected, r.delivered, r.delivered / elapsedSec, r.p50Ms, r.p99Ms, r.maxMs);
+  }
   const elapsedSec = Math.max(lastDeliveryAt - started, 1) / 1000;
-  const p99 = hist.quantile(0.99);
+  return stepResult(cfg, rate, writes, expected, delivered, delivered / elapsedSec, hist.quantile(0.5), hist.quantile(0.99), hist.max);
+}
+
+function stepResult(cfg: GeneratorConfig, rate: number, writes: number, expected: number, got: number, perSec: number, p50Ms: number, p99Ms: number, maxMs: number): StepResult {
   return {
     writesPerSec: rate,
     writes,
     expected,
-    delivered,
-    deliveriesPerSec: delivered / elapsedSec,
-    p50Ms: hist.quantile(0.5),
-    p99Ms: p99,
-    maxMs: hist.max,
-    sustained: delivered === expected && p99 < cfg.p99BoundMs,
+    delivered: got,
+    deliveriesPerSec: perSec,
+    p50Ms,
+    p99Ms,
+    maxMs,
+    sustained: got === expected && p99Ms < cfg.p99BoundMs,
   };
 }
 
+/**
+ * The C receiver (bench/realtime-receiver.c) holding the subscribed sockets: this side tells it
+ * when each write was sent (process.hrtime is CLOCK_MONOTONIC, the clock it reads arrivals with)
+ * and asks for counts and the step's histogram.
+ */
+class Receiver {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #waiting: Array<(line: string) => void> = [];
+
+  constructor(path: string, transport: 'sse' | 'ws', maxSeq: number, held: Socket[]) {
+    // Each socket is duplicated into the child as fd 3, 4, …; this process then closes its copies.
+    const child = spawn(path, [String(held.length), transport, String(maxSeq)], { stdio: ['pipe', 'pipe', 'inherit', ...held] });
+    this.#child = child as unknown as ChildProcessWithoutNullStreams;
+    createInterface({ input: this.#child.stdout }).on('line', (line) => this.#waiting.shift()?.(line));
+    this.#child.once('exit', (code, signal) => {
+      if (!stopping) {
+        send({ type: 'error', message: `realtime-receiver exited (${code ?? signal})` });
+        setTimeout(() => process.exit(1), 100);
+      }
+    });
+  }
+
+  get pid(): number {
+    return this.#child.pid ?? 0;
+  }
+
+  sent(seq: number): void {
+    this.#child.stdin.write(`s ${seq} ${process.hrtime.bigint()}\n`);
+  }
+
+  reset(): void {
+    this.#child.stdin.write('r\n');
+  }
+
+  async query(): Promise<{ delivered: number }> {
+    const [, n] = (await this.#ask('q')).split(' ');
+    return { delivered: Number(n) };
+  }
+
+  async end(): Promise<{ delivered: number; p50Ms: number; p99Ms: number; maxMs: number; lastNs: bigint }> {
+    const [, n, p50, p99, max, last] = (await this.#ask('e')).split(' ');
+    return { delivered: Number(n), p50Ms: Number(p50), p99Ms: Number(p99), maxMs: Number(max), lastNs: BigInt(last ?? '0') };
+  }
+
+  stop(): void {
+    this.#child.stdin.end();
+    this.#child.kill();
+  }
+
+  #ask(command: string): Promise<string> {
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      this.#child.stdin.write(`${command}\n`);
+    });
+  }
+}
+
+let receiver: Receiver | undefined;
+let stopping = false;
+
 async function main(cfg: GeneratorConfig): Promise<void> {
-  sentAt = new Float64Array(cfg.rates.reduce((n, r) => n + Math.round(r * cfg.stepSec) + 1, 0) + 1);
+  const warmupWrites = cfg.warmupSec > 0 && cfg.rates[0] !== undefined ? Math.max(1, Math.round(cfg.rates[0] * cfg.warmupSec)) : 0;
+  sentAt = new Float64Array(cfg.rates.reduce((n, r) => n + Math.round(r * cfg.stepSec) + 1, 0) + warmupWrites + 1);
   const t0 = performance.now();
   const open = cfg.transport === 'sse' ? openSse : openWs;
   await limited(cfg.subscribers, 200, () => open(cfg));
+  if (cfg.receiver !== undefined) {
+    // Nothing is sent to the subscribers between the set-up and the first step: no byte is lost.
+    for (const s of sockets) s.pause();
+    receiver = new Receiver(cfg.receiver, cfg.transport, sentAt.length - 1, sockets);
+    for (const s of sockets.splice(0)) s.destroy();
+    send({ type: 'receiver', pid: receiver.pid });
+  }
   send({ type: 'connected', subscribers: cfg.subscribers, ms: Math.round(performance.now() - t0) });
   await new Promise<void>((resolve) => process.once('message', () => resolve()));
   let seq = 1;
+  // Warm-up: the first writes pay for compiling the write and fan-out paths (server and generator)
+  // and the collection of the set-up's garbage, none of which recurs; measuring them would make the
+  // first step's p99 a measure of start-up, not of fan-out.
+  if (warmupWrites > 0) {
+    const result = await runStep(cfg, cfg.rates[0]!, seq, cfg.warmupSec, false);
+    seq += result.writes;
+    send({ type: 'warmup', result });
+  }
   for (const rate of cfg.rates) {
     const result = await runStep(cfg, rate, seq);
     seq += result.writes;
     send({ type: 'step', result });
     if (!result.sustained && !cfg.allSteps) break;
   }
+  stopping = true;
+  receiver?.stop();
   for (const s of sockets) s.destroy();
   send({ type: 'done' });
 }

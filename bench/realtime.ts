@@ -1,11 +1,18 @@
 /**
- * `npm run bench -- realtime [--subscribers N] [--step S] [--rates 1,2,5] [--transport sse|ws] [--all-steps]`:
+ * `npm run bench -- realtime [--subscribers N] [--step S] [--rates 1,2,5] [--transport sse|ws] [--all-steps] [--generator c|node] [--warmup S]`:
  * realtime fan-out on one Galley process (SQLite). For each transport, separately: a fresh server,
  * N subscribers on `feed/*` (list rule "" so every write goes to every subscriber) opened by the
  * load generator in another process (bench/realtime-generator.ts, raw TCP sockets, not the SDK),
- * then writes at increasing rates. Reports per step p50/p99 write-to-delivery latency and
- * deliveries/s, the highest sustained step (every delivery arrived, p99 under the bound), and the
- * server's RSS growth per subscriber.
+ * then, after an unmeasured warm-up (`--warmup` seconds at the first rate, 2 by default), writes
+ * at increasing rates. Reports per step p50/p99 write-to-delivery latency and deliveries/s, the
+ * highest sustained step (every delivery arrived, p99 under the bound), and the server's RSS growth
+ * per subscriber.
+ *
+ * `--generator c` (the default when a C compiler is found): once subscribed, the generator hands its
+ * sockets to bench/realtime-receiver.c, compiled here with `cc`, which reads them with one epoll
+ * loop; the generator itself then only sends the writes. The load generator shares the 2 cores
+ * with the server, so the lighter it reads, the more of the machine the server gets (wrk is C for
+ * the same reason). `--generator node` reads in the Node generator, the fallback without a compiler.
  */
 import { execFile, fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -32,6 +39,7 @@ interface MeasuredStep extends StepResult {
 
 interface RunResult {
   transport: 'sse' | 'ws';
+  generator: 'c' | 'node';
   subscribers: number;
   connectMs: number;
   /** Server CPU time spent on the set-up, per subscriber (µs). */
@@ -82,20 +90,44 @@ async function startServer(dir: string): Promise<{ proc: ServerProcess; url: str
   return { proc, url, token };
 }
 
-async function runTransport(transport: 'sse' | 'ws', subscribers: number, rates: number[], stepSec: number, allSteps: boolean): Promise<RunResult> {
+/**
+ * Compiles bench/realtime-receiver.c into a temporary directory; undefined (with the reason
+ * printed) when there is no working C compiler, so the bench falls back to the Node generator.
+ */
+async function compileReceiver(): Promise<{ path: string; dir: string } | undefined> {
+  const dir = await mkdtemp(join(tmpdir(), 'galley-bench-rt-receiver-'));
+  const path = join(dir, 'realtime-receiver');
+  const source = fileURLToPath(new URL('./realtime-receiver.c', import.meta.url));
+  for (const cc of [process.env.CC, 'cc', 'gcc'].filter((c): c is string => c !== undefined && c !== '')) {
+    try {
+      await promisify(execFile)(cc, ['-O2', '-o', path, source]);
+      return { path, dir };
+    } catch (err) {
+      console.log(`  (${cc} could not compile bench/realtime-receiver.c: ${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    }
+  }
+  await rm(dir, { recursive: true, force: true });
+  return undefined;
+}
+
+async function runTransport(transport: 'sse' | 'ws', subscribers: number, rates: number[], stepSec: number, warmupSec: number, allSteps: boolean, receiver: string | undefined): Promise<RunResult> {
   const dir = await mkdtemp(join(tmpdir(), 'galley-bench-rt-'));
   const { proc, url, token } = await startServer(dir);
   const generator = fork(fileURLToPath(new URL('./realtime-generator.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   try {
     await new Promise((r) => setTimeout(r, 1000));
     const idleRss = proc.rss() ?? 0;
-    const result: RunResult = { transport, subscribers, connectMs: 0, connectServerUs: 0, idleRss, heldRss: 0, steps: [] };
-    const cfg: GeneratorConfig = { url, token, transport, subscribers, rates, stepSec, allSteps, p99BoundMs: P99_BOUND_MS };
+    const result: RunResult = { transport, generator: receiver === undefined ? 'node' : 'c', subscribers, connectMs: 0, connectServerUs: 0, idleRss, heldRss: 0, steps: [] };
+    const cfg: GeneratorConfig = { url, token, transport, subscribers, rates, stepSec, warmupSec, allSteps, p99BoundMs: P99_BOUND_MS, ...(receiver === undefined ? {} : { receiver }) };
     const serverCpuAtStart = cpuMs(proc.pid);
-    let stepCpu = { server: 0, generator: 0 };
+    // The generator's CPU time: its own, plus the C receiver's once it holds the sockets.
+    let receiverPid: number | undefined;
+    const generatorCpuMs = (): number => cpuMs(generator.pid) + (receiverPid === undefined ? 0 : cpuMs(receiverPid));
+    let stepCpu = { server: 0, generator: 0, receiver: 0 };
     await new Promise<void>((resolve, reject) => {
       generator.on('message', (m: GeneratorMessage) => {
-        if (m.type === 'connected') {
+        if (m.type === 'receiver') receiverPid = m.pid;
+        else if (m.type === 'connected') {
           result.connectMs = m.ms;
           result.connectServerUs = ((cpuMs(proc.pid) - serverCpuAtStart) * 1000) / m.subscribers;
           result.heldRss = proc.rss() ?? 0;
@@ -103,15 +135,19 @@ async function runTransport(transport: 'sse' | 'ws', subscribers: number, rates:
             `  ${transport}: ${m.subscribers} subscribers held after ${m.ms} ms (server CPU ${Math.round(result.connectServerUs)} µs per subscriber); server RSS ${mb(idleRss)} idle -> ${mb(result.heldRss)}; load average ${loadavg()[0]?.toFixed(2)}`,
           );
           generator.send('go');
+        } else if (m.type === 'warmup') {
+          const s = m.result;
+          console.log(`  ${transport}: warm-up (not measured), ${s.writesPerSec} writes/s for ${s.writes} writes -> ${s.delivered}/${s.expected} delivered, p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms`);
         } else if (m.type === 'stepStart') {
-          stepCpu = { server: cpuMs(proc.pid), generator: cpuMs(generator.pid) };
+          stepCpu = { server: cpuMs(proc.pid), generator: generatorCpuMs(), receiver: receiverPid === undefined ? 0 : cpuMs(receiverPid) };
         } else if (m.type === 'step') {
           const s = m.result;
           const per = (now: number, before: number): number => (s.delivered > 0 ? ((now - before) * 1000) / s.delivered : Number.NaN);
-          const step: MeasuredStep = { ...s, serverUsPerDelivery: per(cpuMs(proc.pid), stepCpu.server), generatorUsPerDelivery: per(cpuMs(generator.pid), stepCpu.generator) };
+          const step: MeasuredStep = { ...s, serverUsPerDelivery: per(cpuMs(proc.pid), stepCpu.server), generatorUsPerDelivery: per(generatorCpuMs(), stepCpu.generator) };
+          const receiverPart = receiverPid === undefined ? '' : ` (C receiver ${us(per(cpuMs(receiverPid), stepCpu.receiver))})`;
           result.steps.push(step);
           console.log(
-            `  ${transport}: ${s.writesPerSec} writes/s -> ${s.delivered}/${s.expected} delivered, ${Math.round(s.deliveriesPerSec)} deliveries/s, p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, max ${Math.round(s.maxMs)} ms; CPU per delivery: server ${us(step.serverUsPerDelivery)}, generator ${us(step.generatorUsPerDelivery)}; load average ${loadavg()[0]?.toFixed(2)}${s.sustained ? '' : '  (not sustained)'}`,
+            `  ${transport}: ${s.writesPerSec} writes/s -> ${s.delivered}/${s.expected} delivered, ${Math.round(s.deliveriesPerSec)} deliveries/s, p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, max ${Math.round(s.maxMs)} ms; CPU per delivery: server ${us(step.serverUsPerDelivery)}, generator ${us(step.generatorUsPerDelivery)}${receiverPart}; load average ${loadavg()[0]?.toFixed(2)}${s.sustained ? '' : '  (not sustained)'}`,
           );
         } else if (m.type === 'done') resolve();
         else reject(new Error(m.message));
@@ -140,27 +176,40 @@ export async function runRealtimeBench(argv: string[]): Promise<number> {
       transport: { type: 'string' },
       // Run every rate even after one is not sustained (CPU per delivery at higher rates on a busy machine).
       'all-steps': { type: 'boolean', default: false },
+      // c: read in bench/realtime-receiver.c (compiled here; node when no compiler); node: in Node.
+      generator: { type: 'string', default: 'c' },
+      // Seconds of unmeasured writes at the first rate before the first step (0: none).
+      warmup: { type: 'string', default: '2' },
     },
   });
+  if (values.generator !== 'c' && values.generator !== 'node') throw new Error('--generator is c or node');
   const subscribers = Number(values.subscribers);
   const stepSec = Number(values.step);
+  const warmupSec = Number(values.warmup);
   const rates = String(values.rates).split(',').map(Number);
   const transports = (values.transport ? [values.transport] : ['sse', 'ws']) as Array<'sse' | 'ws'>;
   const cpuModel = cpus()[0]?.model ?? 'unknown';
   console.log(`galley realtime bench: ${new Date().toISOString()}`);
   console.log(`machine: ${cpus().length} CPU (${cpuModel}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}; load average ${loadavg()[0]?.toFixed(2)}`);
-  console.log(`${subscribers} subscribers per transport, writes at ${rates.join(', ')} per second, ${stepSec} s per step; sustained = all delivered and p99 < ${P99_BOUND_MS} ms`);
+  console.log(`${subscribers} subscribers per transport, writes at ${rates.join(', ')} per second, ${stepSec} s per step after a ${warmupSec} s warm-up; sustained = all delivered and p99 < ${P99_BOUND_MS} ms`);
+  const compiled = values.generator === 'c' ? await compileReceiver() : undefined;
+  if (values.generator === 'c' && compiled === undefined) console.log('  no C compiler: the Node generator reads (--generator node)');
+  console.log(`generator: ${compiled === undefined ? 'node (reads in Node)' : 'c (bench/realtime-receiver.c reads, Node writes)'}`);
   const results: RunResult[] = [];
-  for (const t of transports) results.push(await runTransport(t, subscribers, rates, stepSec, values['all-steps'] === true));
+  try {
+    for (const t of transports) results.push(await runTransport(t, subscribers, rates, stepSec, warmupSec, values['all-steps'] === true, compiled?.path));
+  } finally {
+    if (compiled !== undefined) await rm(compiled.dir, { recursive: true, force: true });
+  }
   console.log('');
-  console.log('| transport | subscribers held | set-up (server CPU per subscriber) | RSS per subscriber | highest sustained deliveries/s | p50 | p99 | server CPU per delivery (last step) | generator CPU per delivery |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| transport | generator | subscribers held | set-up (server CPU per subscriber) | RSS per subscriber | highest sustained deliveries/s | p50 | p99 | server CPU per delivery (last step) | generator CPU per delivery |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const best = r.steps.filter((s) => s.sustained).sort((a, b) => b.deliveriesPerSec - a.deliveriesPerSec)[0];
     const last = r.steps.at(-1);
     const perSub = ((r.heldRss - r.idleRss) / r.subscribers / 1024).toFixed(1);
     console.log(
-      `| ${r.transport} | ${r.subscribers} | ${(r.connectMs / 1000).toFixed(1)} s (${Math.round(r.connectServerUs)} µs) | ${perSub} KiB | ${best ? `${Math.round(best.deliveriesPerSec)} (${best.writesPerSec} writes/s)` : 'none'} | ${best ? `${best.p50Ms} ms` : '-'} | ${best ? `${best.p99Ms} ms` : '-'} | ${last ? us(last.serverUsPerDelivery) : '-'} | ${last ? us(last.generatorUsPerDelivery) : '-'} |`,
+      `| ${r.transport} | ${r.generator} | ${r.subscribers} | ${(r.connectMs / 1000).toFixed(1)} s (${Math.round(r.connectServerUs)} µs) | ${perSub} KiB | ${best ? `${Math.round(best.deliveriesPerSec)} (${best.writesPerSec} writes/s)` : 'none'} | ${best ? `${best.p50Ms} ms` : '-'} | ${best ? `${best.p99Ms} ms` : '-'} | ${last ? us(last.serverUsPerDelivery) : '-'} | ${last ? us(last.generatorUsPerDelivery) : '-'} |`,
     );
   }
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

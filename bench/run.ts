@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --pg] [-- --json FILE] [-- --profile DIR] [-- --self]`: loads the
+ * `npm run bench [-- --quick] [-- --pg] [-- --json FILE] [-- --profile DIR] [-- --self] [-- --galley-root DIR] [-- --ab DIR]`: loads the
  * same users and posts into the hand-written baseline and into Galley (SQLite, or PostgreSQL with
  * `--pg`), checks both answer every sample request with the same bytes, drives load with
  * autocannon and prints req/s, server CPU µs per request, p50/p99 and server RSS with ratios to
@@ -54,6 +54,8 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     profile: { type: 'string' },
     peers: { type: 'boolean', default: false },
+    'galley-root': { type: 'string' },
+    ab: { type: 'string' },
   },
 });
 
@@ -73,6 +75,10 @@ const settings = {
 
 const BASELINE = 'baseline';
 const GALLEY = 'galley';
+/** `--ab DIR`: a second Galley from another built checkout, measured in the same alternating rounds. */
+const GALLEY_AB = 'galley-ab';
+const galleyRoot = args['galley-root'] ? resolve(args['galley-root']) : undefined;
+const abRoot = args.ab ? resolve(args.ab) : undefined;
 
 function machine(): string {
   const cpuModel = /^model name\s*:\s*(.+)$/m.exec(safeRead('/proc/cpuinfo'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
@@ -97,7 +103,10 @@ interface Run {
   dbCpuUs: number | undefined;
 }
 
-const sumCpu = (pids: readonly number[]) => pids.reduce((n, pid) => n + (processCpuSeconds(pid) ?? 0), 0);
+const cpuByPid = (pids: readonly number[]) => new Map(pids.map((pid) => [pid, processCpuSeconds(pid)]));
+/** CPU seconds of the backends alive at both ends: one that exited mid-run (a pool's idle timeout) would count negative. */
+const sumCpu = (cpu: Map<number, number | undefined>, alive: Map<number, number | undefined>) =>
+  [...cpu].reduce((n, [pid, s]) => n + (s !== undefined && alive.get(pid) !== undefined ? s : 0), 0);
 
 /** Signs the bench user in on a target: its token authorises that target's signed-in scenarios. */
 async function signIn(target: Target, email: string): Promise<string> {
@@ -118,11 +127,13 @@ async function measure(target: Target, scenario: Scenario, headers: Record<strin
   // The pool's connections are open after the warm-up; a backend that appears later is not counted.
   const dbPids = target.databaseProcesses ? await target.databaseProcesses() : undefined;
   const stopSampling = target.process.sampleRss();
-  const dbBefore = dbPids ? sumCpu(dbPids) : undefined;
+  const dbStart = dbPids ? cpuByPid(dbPids) : undefined;
   const cpuBefore = target.process.cpuSeconds();
   const result = await runLoad({ ...load, durationSec: Math.max(settings.durationSec, scenario.minDurationSec ?? 0) });
   const cpuAfter = target.process.cpuSeconds();
-  const dbAfter = dbPids ? sumCpu(dbPids) : undefined;
+  const dbEnd = dbPids ? cpuByPid(dbPids) : undefined;
+  const dbBefore = dbStart && dbEnd ? sumCpu(dbStart, dbEnd) : undefined;
+  const dbAfter = dbStart && dbEnd ? sumCpu(dbEnd, dbStart) : undefined;
   const rss = stopSampling();
   return {
     result,
@@ -209,12 +220,17 @@ async function main(): Promise<number> {
     const data: DatasetInfo = createDatasetFile(join(tmp, 'baseline.db'), settings.records, users);
     let baselineDb = data.file;
     let galleyDb: string | undefined;
+    let abDb: string | undefined;
     if (pgUrl) {
       const run = `galley_bench_${Date.now().toString(36)}_${process.pid}`;
       databases.push(`${run}_b`, `${run}_g`);
       baselineDb = await createDatabase(pgUrl, `${run}_b`);
       await loadPg(baselineDb, generatePosts(settings.records), users, true);
       galleyDb = await createDatabase(pgUrl, `${run}_g`);
+      if (abRoot) {
+        databases.push(`${run}_a`);
+        abDb = await createDatabase(pgUrl, `${run}_a`);
+      }
     }
     console.log(`data: ${data.count} posts (${data.published.length} published), ${users.length} users in ${Date.now() - t0} ms`);
 
@@ -222,7 +238,13 @@ async function main(): Promise<number> {
     targets.push(baseline);
     const [baselineDbName, galleyDbName] = databases;
     if (pgUrl && baselineDbName) baseline.databaseProcesses = () => backendPids(pgUrl, baselineDbName);
-    const galleyStart = await startGalley({ name: GALLEY, records: settings.records, users, ...(galleyDb ? { pgUrl: galleyDb } : {}) });
+    const galleyStart = await startGalley({
+      name: GALLEY,
+      records: settings.records,
+      users,
+      ...(galleyDb ? { pgUrl: galleyDb } : {}),
+      ...(galleyRoot ? { root: galleyRoot } : {}),
+    });
     if ('target' in galleyStart) {
       galley = galleyStart.target;
       if (pgUrl && galleyDbName) galley.databaseProcesses = () => backendPids(pgUrl, galleyDbName);
@@ -233,6 +255,14 @@ async function main(): Promise<number> {
     } else {
       notes.push(`galley: ${galleyStart.unavailable}`);
       console.log(`galley: not available yet — ${galleyStart.unavailable}`);
+    }
+    if (abRoot) {
+      const abStart = await startGalley({ name: GALLEY_AB, records: settings.records, users, root: abRoot, ...(abDb ? { pgUrl: abDb } : {}) });
+      if (!('target' in abStart)) throw new Error(`--ab ${abRoot}: ${abStart.unavailable}`);
+      const abDbName = databases[2];
+      if (pgUrl && abDbName) abStart.target.databaseProcesses = () => backendPids(pgUrl, abDbName);
+      targets.push(abStart.target);
+      console.log(`${GALLEY_AB} (${abRoot}): ready in ${abStart.target.readyMs.loaded.toFixed(0)} ms restarted on the loaded data`);
     }
     if (!pgUrl && (args.self || targets.length === 1)) {
       // The baseline measured against a second copy of itself: proves the harness (byte check,

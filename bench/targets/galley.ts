@@ -25,8 +25,8 @@ import { ServerProcess } from '../server-process.js';
 import type { Target } from '../server-process.js';
 import { requestJson } from '../request-json.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'galley.js');
+/** This checkout: the Galley that runs unless `root` names another (a built worktree, for A/B runs). */
+const OWN_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SUPERUSER = { email: 'bench@example.com', password: 'bench-password-1234' };
 
 export interface GalleyTarget extends Target {
@@ -44,6 +44,8 @@ export interface GalleyOptions {
   users: readonly UserRow[];
   /** A `postgres://` URL of an empty database: run Galley on PostgreSQL instead of SQLite. */
   pgUrl?: string;
+  /** The checkout whose `bin/galley.js` and built `dist/` run (default: this one). */
+  root?: string;
 }
 
 export function freePort(): Promise<number> {
@@ -63,6 +65,8 @@ function api(url: string, method: string, body?: unknown, token?: string): Promi
 }
 
 export async function startGalley(options: GalleyOptions): Promise<StartResult> {
+  const ROOT = options.root ?? OWN_ROOT;
+  const BIN = join(ROOT, 'bin', 'galley.js');
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
     return { unavailable: 'not built (run `npm run build` first)' };
   }

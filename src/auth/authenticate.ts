@@ -6,9 +6,9 @@
 import type { Collection } from '../core/schema.js';
 import type { Queryable } from '../db/database.js';
 import { API_KEY_PREFIX, authenticateApiKey } from './api-keys.js';
-import { findAuthRecord } from './auth-record.js';
+import { findAuthRecordById } from './auth-record.js';
 import type { AuthState } from './auth-record.js';
-import { peekClaims, signingKey, verifyToken } from './tokens.js';
+import { peekClaims, signingKey, verifyPeekedToken } from './tokens.js';
 
 export interface AuthDeps {
   db: Queryable;
@@ -23,21 +23,37 @@ export function tokenFromHeader(header: string | undefined): string | undefined 
   return token === '' || token.length > 4096 ? undefined : token;
 }
 
-export async function authenticateToken(deps: AuthDeps, token: string): Promise<AuthState | undefined> {
+export function authenticateToken(deps: AuthDeps, token: string): Promise<AuthState | undefined> {
+  try {
+    return tokenAuth(deps, token);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function tokenAuth(deps: AuthDeps, token: string): Promise<AuthState | undefined> {
   if (token.startsWith(API_KEY_PREFIX)) return authenticateApiKey(deps, token);
   const claims = peekClaims(token);
-  if (!claims || claims.type !== 'auth') return undefined;
+  if (!claims || claims.type !== 'auth') return NONE;
   const collection = deps.collections.find(claims.collectionId);
-  if (!collection || collection.type !== 'auth' || collection.id !== claims.collectionId) return undefined;
+  if (!collection || collection.type !== 'auth' || collection.id !== claims.collectionId) return NONE;
   const secret = collection.authToken?.secret;
-  if (!secret) return undefined;
-  const record = await findAuthRecord(deps.db, collection, 'id', claims.id);
-  if (!record) return undefined;
-  const verified = await verifyToken(token, signingKey(record.tokenKey, secret), 'auth');
-  if (!verified) return undefined;
-  const amr = Array.isArray(verified.amr) ? verified.amr.filter((m): m is string => typeof m === 'string') : [];
-  return { collection, record, amr };
+  if (!secret) return NONE;
+  // One `then`, not an async function: this runs before every authenticated request.
+  return findAuthRecordById(deps.db, collection, claims.id).then((record) => {
+    if (!record) return undefined;
+    // The claims were peeked from this token: verifying it proves them, without decoding them again.
+    const verified = verifyPeekedToken(token, claims, signingKey(record.tokenKey, secret), 'auth');
+    if (!verified) return undefined;
+    const amr = Array.isArray(verified.amr) ? verified.amr.filter((m): m is string => typeof m === 'string') : [];
+    const state: AuthState = { collection, record, amr };
+    // Only an explicit `false` (impersonation) stops auth-refresh, as the claim was read before.
+    if (verified.refreshable === false) state.refreshable = false;
+    return state;
+  });
 }
+
+const NONE: Promise<undefined> = Promise.resolve(undefined);
 
 export function isSuperuser(auth: AuthState | undefined | null): boolean {
   return auth?.collection.name === '_superusers';

@@ -8,14 +8,20 @@ import type { AuthState } from './auth-record.js';
 
 export function ruleAuth(state: AuthState | null | undefined): RuleAuthRecord | null {
   if (!state) return null;
-  const { password: _password, tokenKey: _tokenKey, ...fields } = state.record;
-  return {
-    ...fields,
-    id: state.record.id,
-    collectionId: state.collection.id,
-    collectionName: state.collection.name,
-    amr: amrFlags(state.amr ?? []),
-  };
+  const record = state.record as Record<string, unknown>;
+  // A copy without the secrets, built key by key: an object rest with excluded keys took ~2 µs
+  // per call (it runs for every authenticated request, three times in an auth answer).
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) {
+    if (key === 'password' || key === 'tokenKey') continue;
+    if (key === '__proto__') Object.defineProperty(fields, key, { value: record[key], enumerable: true, writable: true, configurable: true });
+    else fields[key] = record[key];
+  }
+  fields.id = state.record.id;
+  fields.collectionId = state.collection.id;
+  fields.collectionName = state.collection.name;
+  fields.amr = amrFlags(state.amr ?? []);
+  return fields as RuleAuthRecord;
 }
 
 /**
@@ -27,6 +33,6 @@ export function ruleAuth(state: AuthState | null | undefined): RuleAuthRecord | 
 export function amrFlags(amr: readonly string[]): Record<string, boolean> {
   const flags: Record<string, boolean> = {};
   for (const method of amr) flags[method] = true;
-  flags.mfa = new Set(amr).size >= 2;
+  flags.mfa = amr.length >= 2 && new Set(amr).size >= 2;
   return flags;
 }

@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import { peekClaims, signToken, signingKey, verifyToken } from './tokens.js';
 
 const key = signingKey('record-token-key', 'collection-secret');
+// jose takes the key as bytes: the UTF-8 of the text key, which is what node:crypto signs with.
+const keyBytes = new TextEncoder().encode(key);
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 test('signed auth tokens verify with the same key and carry PocketBase claims', async () => {
@@ -35,10 +37,10 @@ test('tokens interoperate with jose in both directions, byte for byte', async ()
   const { SignJWT, jwtVerify } = await import('jose');
   const exp = Math.floor(Date.now() / 1000) + 60;
   const claims = { id: 'abc', type: 'auth', collectionId: 'pbc_1', refreshable: true };
-  const fromJose = await new SignJWT({ ...claims, exp }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
+  const fromJose = await new SignJWT({ ...claims, exp }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(keyBytes);
   assert.equal((await verifyToken(fromJose, key, 'auth'))?.id, 'abc');
   const ours = await signToken({ id: 'abc', type: 'auth', collectionId: 'pbc_1', refreshable: true }, key, 60);
-  const { payload } = await jwtVerify(ours, key, { algorithms: ['HS256'], requiredClaims: ['exp'] });
+  const { payload } = await jwtVerify(ours, keyBytes, { algorithms: ['HS256'], requiredClaims: ['exp'] });
   assert.equal(payload.id, 'abc');
   if ((payload.exp as number) === exp) assert.equal(ours, fromJose);
 });
@@ -47,7 +49,7 @@ test('verification refuses what jose refused: other algorithms, crit, nbf ahead,
   const { SignJWT } = await import('jose');
   const now = Math.floor(Date.now() / 1000);
   const sign = (header: Record<string, unknown>, payload: Record<string, unknown>) =>
-    new SignJWT(payload).setProtectedHeader({ alg: 'HS256', ...header }).sign(key);
+    new SignJWT(payload).setProtectedHeader({ alg: 'HS256', ...header }).sign(keyBytes);
   const base = { id: 'abc', type: 'auth', collectionId: 'pbc_1' };
   const critInput = `${b64({ alg: 'HS256', crit: ['x'], x: 1 })}.${b64({ ...base, exp: now + 60 })}`;
   assert.equal(await verifyToken(`${critInput}.${createHmac('sha256', key).update(critInput).digest('base64url')}`, key, 'auth'), undefined);

@@ -599,6 +599,27 @@ export function databaseConformance(target: ConformanceTarget): void {
       assert.deepEqual(await db.all('SELECT * FROM "t"'), [{ id: 'a', extra: 'e' }]);
     });
 
+    it('a statement run many times with parameters sees columns added by this and another connection', async (db, { target }) => {
+      await db.exec('CREATE TABLE "t" ("id" TEXT PRIMARY KEY NOT NULL)');
+      await db.run('INSERT INTO "t" ("id") VALUES (?)', ['a']);
+      // Enough runs for a backend that prepares statements on reuse to have prepared this one.
+      const read = async () => {
+        for (let i = 0; i < 6; i++) await db.get('SELECT * FROM "t" WHERE "id" = ?', ['a']);
+        return db.get('SELECT * FROM "t" WHERE "id" = ?', ['a']);
+      };
+      assert.deepEqual(await read(), { id: 'a' });
+      await db.run(`ALTER TABLE "t" ADD COLUMN "mine" TEXT NOT NULL DEFAULT 'm'`);
+      assert.deepEqual(await read(), { id: 'a', mine: 'm' });
+      const other = await target.openSecond();
+      try {
+        await other.exec(`ALTER TABLE "t" ADD COLUMN "theirs" TEXT NOT NULL DEFAULT 'o'`);
+      } finally {
+        await other.close();
+      }
+      assert.deepEqual(await read(), { id: 'a', mine: 'm', theirs: 'o' });
+      assert.deepEqual(await db.transaction(async (tx) => tx.get('SELECT * FROM "t" WHERE "id" = ?', ['a'])), { id: 'a', mine: 'm', theirs: 'o' });
+    });
+
     it('close is idempotent, waits for the open transaction, and later calls reject', async (db) => {
       await counterTable(db);
       const inside = deferred();

@@ -1,7 +1,8 @@
 /**
  * The HTTP server: Fastify with Galley's request pipeline.
  *
- *   onRequest   security headers + X-Request-Id, CORS, authenticate (token -> request.auth)
+ *   onRequest   one hook: security headers + X-Request-Id, CORS, authenticate (token -> request.auth),
+ *               API key scopes, rate limits
  *   parsing     JSON (empty bodies allowed), urlencoded; body limit -> 413
  *   preHandler  route guards (requireSuperuser)
  *   handler     one file per action under routes/
@@ -11,9 +12,8 @@
  * Every error, whatever throws it, leaves through `toApiError` as PocketBase's `{status, message,
  * data}`; unexpected ones are logged with the request id and answered with a bare 500.
  */
-import cors from '@fastify/cors';
 import { LogController, fastify as createFastify } from 'fastify';
-import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { App } from '../app/app.js';
 import { parseHttpAddress } from '../app/config.js';
 import { apiError } from '../core/errors.js';
@@ -21,6 +21,7 @@ import { apiRoutes } from './api-routes.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { toApiError } from './error-response.js';
 import { registerBodyParsers } from './json-body-parser.js';
+import { lazySchemaController, treatCompilersAsFastifys } from './lazy-schema-compilers.js';
 import { registerGraphqlWebSocket } from './routes/graphql-ws.js';
 import { registerRealtime } from './routes/realtime-routes.js';
 import { registerCustomRoutes } from '../routes/register-custom-routes.js';
@@ -31,7 +32,10 @@ import { pickResponseFields } from './middleware/fields-picker.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLogHook } from './middleware/request-log.js';
 import { securityHeaders } from './middleware/security-headers.js';
+import { registerCors } from './middleware/cors.js';
+import type { Cors } from './middleware/cors.js';
 import './request-context.js';
+import { lazyChildLogger } from './request-logger.js';
 
 export interface StartServerOptions {
   /** Listen on a socket (default true). Tests may use `fastify.inject` without one. */
@@ -58,31 +62,20 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
     loggerInstance: app.logger.child({ module: 'http' }) as FastifyBaseLogger,
     // Galley writes its own request log (PocketBase's shape) into `_logs`.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: app.config.bodyLimit,
     genReqId: requestId,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    schemaController: lazySchemaController,
   });
+  treatCompilersAsFastifys(fastify);
 
   fastify.decorateRequest('auth', null);
   fastify.decorateRequest('authToken', undefined);
   fastify.decorateRequest('apiError', undefined);
 
-  fastify.addHook('onRequest', securityHeaders);
-  fastify.addHook('onRequest', function waitForCacheReload(_request, _reply, done) {
-    const settled = app.cachesSettled();
-    if (settled === undefined) done();
-    else settled.then(() => done(), done);
-  });
-  const origins = app.config.corsOrigins;
-  await fastify.register(cors, {
-    origin: origins.includes('*') ? '*' : [...origins],
-    methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
-    maxAge: 86400,
-  });
-  fastify.addHook('onRequest', authenticateHook({ db: app.db, collections: app.collections }));
-  fastify.addHook('onRequest', apiKeyScopesHook(app));
-  fastify.addHook('onRequest', rateLimitHook(app));
+  fastify.addHook('onRequest', requestPipeline(app, registerCors(fastify, app.config.corsOrigins)));
   registerBodyParsers(fastify);
   // tus upload chunks (routes/uploads-tus.ts): left unparsed, @tus/server streams them itself.
   fastify.addContentTypeParser('application/offset+octet-stream', function tusChunk(_request, _payload, done) {
@@ -110,6 +103,51 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   for (const route of dashboardRoutes(app)) fastify.route(route);
   registerCustomRoutes(app, fastify);
   return fastify;
+}
+
+/**
+ * Galley's whole onRequest stage as one hook, in this order: security headers and X-Request-Id,
+ * wait for a pending cache reload, CORS (answers preflights), authenticate, API key scopes, rate
+ * limit. One hook instead of six: each hook is a step of Fastify's chain on every request, and the
+ * common case (a guest, no key, limits off) runs synchronously to the end.
+ */
+function requestPipeline(app: App, cors: Cors) {
+  const authenticate = authenticateHook({ db: app.db, collections: app.collections });
+  const apiKeyScopes = apiKeyScopesHook(app);
+  const rateLimit = rateLimitHook(app);
+  type Step = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
+  // Fastify's own chain catches a step that throws and answers with the error; so does this one,
+  // also when a step runs from an earlier step's promise (a throw there would be an unhandled rejection).
+  const run = (step: Step, request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction): void => {
+    try {
+      step(request, reply, next);
+    } catch (err) {
+      next(err as Error);
+    }
+  };
+  const afterCaches = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    if (cors(request, reply)) return;
+    run(authenticate, request, reply, (err) => {
+      if (err) return done(err);
+      run(apiKeyScopes, request, reply, (err2) => {
+        if (err2) return done(err2);
+        run(rateLimit, request, reply, done);
+      });
+    });
+  };
+  return function galleyOnRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    securityHeaders(request, reply);
+    const settled = app.cachesSettled();
+    if (settled === undefined) afterCaches(request, reply, done);
+    else
+      settled.then(() => {
+        try {
+          afterCaches(request, reply, done);
+        } catch (err) {
+          done(err as Error);
+        }
+      }, done);
+  };
 }
 
 /** Builds the server and (by default) listens on `config.http`; `close()` stops accepting and drains. */

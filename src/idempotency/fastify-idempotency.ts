@@ -26,10 +26,18 @@ export interface FastifyIdempotencyOptions {
   storedHeaders?: readonly string[];
 }
 
+/**
+ * Route hooks in Fastify's callback style: a request without an Idempotency-Key (nearly every
+ * write) passes all three without a promise. `claim`/`store`/`release` are the same steps as
+ * promises, for a route that runs them from its own async hooks.
+ */
 export interface IdempotencyRouteHooks {
-  preHandler: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
-  onSend: (request: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown>;
-  onResponse: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  preHandler: (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void;
+  onSend: (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => void;
+  onResponse: (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void;
+  claim: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+  store: (request: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown>;
+  release: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }
 
 export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
@@ -43,60 +51,88 @@ export function fastifyIdempotency(store: IdempotencyStore, options: FastifyIdem
   // Per-request claim, kept off the request object so no decorator is needed.
   const claims = new WeakMap<FastifyRequest, IdempotencyToken>();
 
-  return {
-    preHandler: async function idempotencyClaim(request, reply) {
-      // Safe methods are idempotent by definition; the header means nothing there.
-      if (SAFE_METHODS.has(request.method)) return undefined;
-      const key = parseIdempotencyKey(request.headers['idempotency-key']);
-      if (key === undefined) {
-        if (required) throw apiError('bad_request', 'Missing Idempotency-Key header.');
+  const claim: IdempotencyRouteHooks['claim'] = async function idempotencyClaim(request, reply) {
+    // Safe methods are idempotent by definition; the header means nothing there.
+    if (SAFE_METHODS.has(request.method)) return undefined;
+    const key = parseIdempotencyKey(request.headers['idempotency-key']);
+    if (key === undefined) {
+      if (required) throw apiError('bad_request', 'Missing Idempotency-Key header.');
+      return undefined;
+    }
+    const route = `${request.method} ${request.routeOptions.url ?? request.url}`;
+    const scope = `${scopeOf(request)} ${route}`;
+    const fingerprint = requestFingerprint(request.method, request.url, request.body);
+    const result = await store.begin(scope, key, fingerprint);
+    switch (result.kind) {
+      case 'proceed':
+        claims.set(request, result.token);
         return undefined;
+      case 'replay': {
+        reply.code(result.response.status);
+        for (const [name, value] of Object.entries(result.response.headers)) reply.header(name, value);
+        reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
+        return reply.send(result.response.body);
       }
-      const route = `${request.method} ${request.routeOptions.url ?? request.url}`;
-      const scope = `${scopeOf(request)} ${route}`;
-      const fingerprint = requestFingerprint(request.method, request.url, request.body);
-      const result = await store.begin(scope, key, fingerprint);
-      switch (result.kind) {
-        case 'proceed':
-          claims.set(request, result.token);
-          return undefined;
-        case 'replay': {
-          reply.code(result.response.status);
-          for (const [name, value] of Object.entries(result.response.headers)) reply.header(name, value);
-          reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
-          return reply.send(result.response.body);
-        }
-        case 'conflict':
-          throw apiError('conflict', 'A request with this Idempotency-Key is still being processed. Retry later.');
-        case 'mismatch':
-          throw apiError('unprocessable', 'This Idempotency-Key was already used for a different request.');
-      }
-    },
+      case 'conflict':
+        throw apiError('conflict', 'A request with this Idempotency-Key is still being processed. Retry later.');
+      case 'mismatch':
+        throw apiError('unprocessable', 'This Idempotency-Key was already used for a different request.');
+    }
+  };
 
-    onSend: async function idempotencyStore(request, reply, payload) {
-      const token = claims.get(request);
-      if (!token) return payload;
-      claims.delete(request);
-      const body = payloadText(payload);
-      if (body === undefined) {
-        // A stream cannot be stored without buffering it; release so a retry runs again.
-        await store.release(token);
-        return payload;
-      }
-      const headers: Record<string, string> = {};
-      for (const name of storedHeaders) {
-        const value = reply.getHeader(name);
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
-      }
-      await store.complete(token, { status: reply.statusCode, headers, body });
-      return payload;
-    },
-
-    onResponse: async function idempotencyRelease(request) {
-      const token = claims.get(request);
-      if (!token) return;
-      claims.delete(request);
+  const storeResponse: IdempotencyRouteHooks['store'] = async function idempotencyStore(request, reply, payload) {
+    const token = claims.get(request);
+    if (!token) return payload;
+    claims.delete(request);
+    const body = payloadText(payload);
+    if (body === undefined) {
+      // A stream cannot be stored without buffering it; release so a retry runs again.
       await store.release(token);
+      return payload;
+    }
+    const headers: Record<string, string> = {};
+    for (const name of storedHeaders) {
+      const value = reply.getHeader(name);
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    }
+    await store.complete(token, { status: reply.statusCode, headers, body });
+    return payload;
+  };
+
+  const release: IdempotencyRouteHooks['release'] = async function idempotencyRelease(request) {
+    const token = claims.get(request);
+    if (!token) return;
+    claims.delete(request);
+    await store.release(token);
+  };
+
+  return {
+    claim,
+    store: storeResponse,
+    release,
+    preHandler: function idempotencyClaimHook(request, reply, done) {
+      if (!required && request.headers['idempotency-key'] === undefined) {
+        done();
+        return;
+      }
+      // A replay has been sent by `claim`: the chain stops there (done is not called).
+      claim(request, reply).then((replied) => {
+        if (replied === undefined) done();
+      }, done);
+    },
+    onSend: function idempotencyStoreHook(request, reply, payload, done) {
+      if (!claims.has(request)) {
+        done(null, payload);
+        return;
+      }
+      storeResponse(request, reply, payload).then((p) => done(null, p), done);
+    },
+    onResponse: function idempotencyReleaseHook(request, reply, done) {
+      if (!claims.has(request)) {
+        done();
+        return;
+      }
+      release(request, reply).then(() => done(), done);
     },
   };
 }

@@ -5,7 +5,8 @@
  * field is (docs/internals/storage-layout.md), so the rule compiler can treat `_logs` like a collection.
  */
 import type { Database, SqlParam } from '../db/database.js';
-import { randomRecordId } from '../lib/random-string.js';
+import { dbErrorKind } from '../db/db-error-kind.js';
+import { randomBelow } from '../lib/random-string.js';
 
 export interface LogEntry {
   id: string;
@@ -17,12 +18,22 @@ export interface LogEntry {
   data: Record<string, unknown>;
 }
 
+/** A log as it is inserted: `data` is already its JSON text. */
+export interface LogRow {
+  id: string;
+  created: string;
+  updated: string;
+  level: number;
+  message: string;
+  data: string;
+}
+
 /**
  * A log the writer turns into its row only when it flushes: the request path records a few values
- * and the id, dates and data object are built in the batch, off the response's time.
+ * and the id, dates and data JSON are built in the batch, off the response's time.
  */
 export interface DeferredLogEntry {
-  toEntry(): LogEntry;
+  toRow(): LogRow;
 }
 
 export interface LogQuery {
@@ -40,17 +51,65 @@ export interface LogStats {
   date: string;
 }
 
+// 36^7: the values of the 7-char tail of a log id.
+const TAIL_SPAN = 78_364_164_096;
+let lastMs = 0;
+let lastTail = 0;
+
 /**
- * 15 chars of `[a-z0-9]`, PocketBase's id shape. From the pooled CSPRNG bytes: a `randomBytes` call
- * per request log was ~5 % of a get-by-id.
+ * 15 chars of `[a-z0-9]`, PocketBase's id shape, increasing within a process: 8 chars of
+ * milliseconds (base 36, until 2059) and a 7-char tail that starts at a random value in each new
+ * millisecond and counts up within it. Random ids put every insert into the `id` index on a random
+ * page (a batch dirtied ~one page per row; ~32 µs CPU per row at 200,000 logs, 7 µs in order).
+ * The clock is held when it goes back, so ids never repeat within a process; across processes
+ * (nodes sharing PostgreSQL, a CLI beside the server) a clash needs the same millisecond and
+ * overlapping tail runs out of 36^7, and insertMany retries one with fresh ids.
  */
 export function newLogId(): string {
-  return randomRecordId();
+  const now = Date.now();
+  if (now > lastMs) {
+    lastMs = now;
+    lastTail = randomTail();
+  } else if (++lastTail >= TAIL_SPAN) {
+    lastMs++;
+    lastTail = randomTail();
+  }
+  return lastMs.toString(36).padStart(8, '0').slice(-8) + lastTail.toString(36).padStart(7, '0');
+}
+
+/** In the lower half of the tail's range (so counting up rarely carries); 48 random bits, bias < 2^-12. */
+function randomTail(): number {
+  return ((randomBelow(65536) * 65536 + randomBelow(65536)) * 65536 + randomBelow(65536)) % (TAIL_SPAN / 2);
 }
 
 /** The datetime text format stored everywhere: `YYYY-MM-DD HH:MM:SS.sssZ`. */
 export function logDate(date: Date = new Date()): string {
   return date.toISOString().replace('T', ' ');
+}
+
+let cachedSecond = NaN;
+let cachedPrefix = '';
+
+/**
+ * `logDate(new Date(ms))` for a request's time: logs of one second share the text up to the
+ * milliseconds, so only those are formatted per log (toISOString + replace per row showed in flushes).
+ */
+export function logDateOf(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const text = logDate(new Date(second * 1000));
+    // Outside years 0-9999 toISOString has another shape: no shared prefix to cut.
+    if (text.length !== 24) return logDate(new Date(ms));
+    cachedSecond = second;
+    cachedPrefix = text.slice(0, 20);
+  }
+  const milli = ms - second * 1000;
+  return `${cachedPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+
+/** The row of an entry built elsewhere (app code, tests). */
+export function logRowOf(entry: LogEntry): LogRow {
+  return { id: entry.id, created: entry.created, updated: entry.updated, level: entry.level, message: entry.message, data: JSON.stringify(entry.data) };
 }
 
 export class LogStore {
@@ -78,20 +137,58 @@ export class LogStore {
     `);
   }
 
-  /** One multi-row INSERT per batch: a single write (and fsync) for many requests. */
-  async insertMany(entries: readonly LogEntry[]): Promise<void> {
-    // 6 params per row; stay well under SQLite's 32766 and PostgreSQL's 65535 bound parameters.
+  /** One INSERT per batch (per 500 rows): a single write for many requests. */
+  insertMany(entries: readonly LogEntry[]): Promise<void> {
+    return this.insertRows(entries.map(logRowOf));
+  }
+
+  async insertRows(rows: readonly LogRow[]): Promise<void> {
+    // SQLite: 6 params per row, well under its 32766 bound parameters. PostgreSQL: one JSON param.
     const chunkSize = 500;
-    for (let i = 0; i < entries.length; i += chunkSize) {
-      const chunk = entries.slice(i, i + chunkSize);
-      const params: SqlParam[] = [];
-      for (const e of chunk) params.push(e.id, e.created, e.updated, e.level, e.message, JSON.stringify(e.data));
-      const values = chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
-      await this.db.run(
-        `INSERT INTO "_logs" ("id", "created", "updated", "level", "message", "data") VALUES ${values}`,
-        params,
-      );
+    for (let i = 0; i < rows.length; i += chunkSize) {
+      let chunk = rows.slice(i, i + chunkSize);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await (this.db.dialect === 'postgres' ? this.#insertPostgres(chunk) : this.#insertSqlite(chunk));
+          break;
+        } catch (err) {
+          // An id another process took in the same millisecond (see newLogId): the statement
+          // inserted nothing, so the whole chunk goes again with fresh ids rather than being lost.
+          if (attempt >= 3 || dbErrorKind(err) !== 'unique') throw err;
+          chunk = chunk.map((r) => ({ ...r, id: newLogId() }));
+        }
+      }
     }
+  }
+
+  async #insertSqlite(rows: readonly LogRow[]): Promise<void> {
+    const params: SqlParam[] = [];
+    for (const r of rows) params.push(r.id, r.created, r.updated, r.level, r.message, r.data);
+    const values = rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
+    await this.db.run(`INSERT INTO "_logs" ("id", "created", "updated", "level", "message", "data") VALUES ${values}`, params);
+  }
+
+  /**
+   * The batch as one jsonb array unpacked by jsonb_to_recordset: one statement text for every
+   * batch size (prepared once per connection) and 1 parameter instead of 6 per row, and `data` is
+   * spliced in as the JSON it already is. Against a multi-row VALUES of 200 rows: PostgreSQL
+   * backend ~52 -> 17 µs CPU per row, Galley ~12 -> 8 µs.
+   */
+  async #insertPostgres(rows: readonly LogRow[]): Promise<void> {
+    let json = '[';
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as LogRow;
+      json +=
+        `${i === 0 ? '' : ','}{"id":${JSON.stringify(r.id)},"created":${JSON.stringify(r.created)}` +
+        `,"updated":${JSON.stringify(r.updated)},"level":${JSON.stringify(r.level)}` +
+        `,"message":${JSON.stringify(r.message)},"data":${r.data}}`;
+    }
+    await this.db.run(
+      `INSERT INTO "_logs" ("id", "created", "updated", "level", "message", "data")
+       SELECT "id", "created", "updated", "level", "message", "data" FROM jsonb_to_recordset(?::jsonb)
+       AS r("id" TEXT, "created" TEXT, "updated" TEXT, "level" INTEGER, "message" TEXT, "data" JSONB)`,
+      [`${json}]`],
+    );
   }
 
   async find(id: string): Promise<LogEntry | undefined> {

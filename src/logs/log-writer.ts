@@ -1,11 +1,12 @@
 /**
  * Writes logs off the hot path: entries are buffered and flushed as one INSERT every `intervalMs`
  * or as soon as `maxBuffer` entries are waiting, and once more on close. A request only pays for an
- * array push: deferred entries become rows (id, dates, data) in the flush. If the database is
+ * array push: deferred entries become rows (id, dates, data JSON) in the flush. If the database is
  * down, the batch is dropped and reported once per failure streak: logs must never take the API
  * down with them.
  */
 import { AsyncResource } from 'node:async_hooks';
+import { logRowOf } from './log-store.js';
 import type { DeferredLogEntry, LogEntry, LogStore } from './log-store.js';
 
 export interface LogWriterOptions {
@@ -74,7 +75,7 @@ export class LogWriter {
     const pending = this.#buffer;
     this.#buffer = [];
     try {
-      await this.#store.insertMany(pending.map((e) => ('toEntry' in e ? e.toEntry() : e)));
+      await this.#store.insertRows(pending.map((e) => ('toRow' in e ? e.toRow() : logRowOf(e))));
       this.#failing = false;
     } catch (err) {
       if (!this.#failing) this.#onError(err, pending.length);

@@ -4,11 +4,11 @@
  * written and how many bytes wait unsent) and formats events; everything else is here so both
  * transports behave the same.
  *
- * Output is batched per turn of the event loop: frames are held until the registry's flush (one
- * `setImmediate` for every client), then each client's frames go out in ONE socket write. At a
- * low event rate that adds no measurable delay; when events arrive faster than one fan-out takes
- * (a fan-out to 10,000 sockets is 10,000 system calls), the events that arrived meanwhile share
- * one write per client, so the cost per delivery falls as the load rises.
+ * Output is batched: frames are held until the registry's flush (`setImmediate` passes over the
+ * clients that got frames), then each client's frames go out in ONE socket write. At a low event
+ * rate that adds no measurable delay; when events arrive faster than one fan-out takes (a fan-out
+ * to 10,000 sockets is 10,000 system calls), the events that arrived meanwhile share one write per
+ * client, so the cost per delivery falls as the load rises.
  *
  * Back-pressure: the frames held until the flush plus the bytes Node holds for a client that does
  * not read are its queue. Past `maxQueuedBytes` the client is dropped (it may reconnect), so a
@@ -25,7 +25,8 @@ export type Frame = string | Uint8Array;
 export interface ClientSink {
   /**
    * Writes the frames, in order, with as few system calls as the transport allows (one); returns
-   * how many bytes now wait unsent for this client.
+   * how many bytes now wait unsent for this client. The array is reused once this returns: read
+   * it, never keep it.
    */
   write(frames: readonly Frame[]): number;
   /** How many bytes wait unsent for this client (in Node, not yet taken by the kernel). */
@@ -71,6 +72,8 @@ export class RealtimeClient implements RealtimeSubscriber {
   /** Frames waiting for the flush, and their size in bytes. */
   #pending: Frame[] = [];
   #pendingBytes = 0;
+  /** The array the next frames go to after a flush: two arrays per client, none made per event. */
+  #spare: Frame[] = [];
   #closed = false;
 
   constructor(options: RealtimeClientOptions) {
@@ -123,9 +126,16 @@ export class RealtimeClient implements RealtimeSubscriber {
   flush(): void {
     if (this.#closed || this.#pending.length === 0) return;
     const frames = this.#pending;
-    this.#pending = [];
+    this.#pending = this.#spare;
     this.#pendingBytes = 0;
-    this.#checkQueue(this.#opts.sink.write(frames));
+    let queued: number;
+    try {
+      queued = this.#opts.sink.write(frames);
+    } finally {
+      frames.length = 0;
+      this.#spare = frames;
+    }
+    this.#checkQueue(queued);
   }
 
   #checkQueue(queued: number): boolean {

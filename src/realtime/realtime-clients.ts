@@ -23,6 +23,13 @@ import type { RealtimeLimits } from './realtime-limits.js';
 import { TopicError } from './realtime-topic.js';
 
 const CH_CONTROL = 'realtime:control';
+/**
+ * Clients written per turn of the event loop. A pass over 10,000 clients is 10,000 system calls
+ * (~100 ms); in slices, a write request that arrives meanwhile is handled between two slices, and
+ * its event joins the frames of the clients not yet written (one write for both) instead of
+ * waiting for the whole pass to end.
+ */
+const FLUSH_SLICE = 500;
 const replyChannel = (nodeId: string): string => `realtime:reply:${nodeId}`;
 
 export interface RealtimeClientsDeps {
@@ -85,8 +92,11 @@ export class RealtimeClients {
   readonly #pending = new Map<string, { resolve: (r: ReplyMessage) => void; timer: NodeJS.Timeout }>();
   readonly #offs: Array<() => Promise<void>> = [];
   #sweeper: NodeJS.Timeout | undefined;
-  /** Clients with frames waiting for this turn's flush (each once). */
+  /** Clients that got frames since their last write (each once), for the next pass. */
   #dirty: RealtimeClient[] = [];
+  /** The pass in progress (written FLUSH_SLICE clients per turn) and how far it got. */
+  #pass: RealtimeClient[] = [];
+  #passAt = 0;
   #flushQueued = false;
   #started = false;
   #peakQueuedBytes = 0;
@@ -202,9 +212,11 @@ export class RealtimeClients {
   // --- internals -------------------------------------------------------------------------------
 
   /**
-   * One flush per turn of the event loop for every client that got frames: `setImmediate` runs
-   * after the I/O callbacks of this turn, so the events committed meanwhile (each write request
-   * is its own callback) go out together, one socket write per client.
+   * Frames go out in passes over the clients that got some, FLUSH_SLICE clients per `setImmediate`
+   * (after the I/O callbacks of the turn): the events committed meanwhile (each write request is
+   * its own callback) reach a client not yet written in the same write as the earlier ones, so
+   * each client gets one socket write per pass. A client written earlier in the pass and given
+   * frames again waits for the next pass, which keeps every client's frames in order.
    */
   readonly #schedule = (client: RealtimeClient): void => {
     this.#dirty.push(client);
@@ -214,16 +226,28 @@ export class RealtimeClients {
   };
 
   readonly #flush = (): void => {
-    this.#flushQueued = false;
-    const dirty = this.#dirty;
-    this.#dirty = [];
-    for (let i = 0; i < dirty.length; i++) {
+    if (this.#passAt >= this.#pass.length) {
+      this.#pass = this.#dirty;
+      this.#passAt = 0;
+      this.#dirty = [];
+    }
+    const pass = this.#pass;
+    const end = Math.min(pass.length, this.#passAt + FLUSH_SLICE);
+    while (this.#passAt < end) {
+      const client = pass[this.#passAt++]!;
       try {
-        dirty[i]!.flush();
+        client.flush();
       } catch (err) {
         this.#report(err, 'writing to a realtime client');
       }
     }
+    if (this.#passAt < pass.length || this.#dirty.length > 0) {
+      setImmediate(this.#flush);
+      return;
+    }
+    this.#pass = [];
+    this.#passAt = 0;
+    this.#flushQueued = false;
   };
 
   #sendLocal(client: RealtimeClient, topic: string, data: unknown): boolean {

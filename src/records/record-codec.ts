@@ -70,6 +70,11 @@ export function encodeValue(field: Field, value: unknown): SqlParam {
   }
 }
 
+/** Fields no API answer ever shows, superusers included: passwords, and an auth record's `tokenKey`. */
+export function isSecretField(collection: Collection, field: Field): boolean {
+  return field.type === 'password' || (collection.type === 'auth' && field.name === 'tokenKey');
+}
+
 const decoders = new WeakMap<Collection, RowDecoder>();
 
 /** The decoder of `collection`'s rows (cached per collection object). */

@@ -23,6 +23,28 @@ export interface AppliedBody {
 
 const MODIFIABLE = new Set(['number', 'select', 'relation', 'file']);
 
+/** The body keys that address a field, built once per field object instead of on every write. */
+interface FieldKeys {
+  autogenerate: string;
+  /** `+f` prepend, `f+` append, `f-` remove; empty for fields without modifiers. */
+  modifiers: ReadonlyArray<readonly [string, 'prepend' | 'append' | 'remove']>;
+}
+
+const keysByField = new WeakMap<Field, FieldKeys>();
+
+function keysOf(field: Field): FieldKeys {
+  let keys = keysByField.get(field);
+  if (keys === undefined) {
+    const name = field.name;
+    keys = {
+      autogenerate: `${name}:autogenerate`,
+      modifiers: MODIFIABLE.has(field.type) ? [[`+${name}`, 'prepend'], [`${name}+`, 'append'], [`${name}-`, 'remove']] : [],
+    };
+    keysByField.set(field, keys);
+  }
+  return keys;
+}
+
 function has(body: Record<string, unknown>, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(body, key);
 }
@@ -51,6 +73,7 @@ export function applyBody(collection: Collection, current: RecordJson, body: Rec
     let value: unknown = record[name];
     let changed = false;
     const fail = (): void => errors.add([name], fieldError('validation_invalid_value'));
+    const keys = keysOf(field);
     if (has(body, name)) {
       const v = castValue(field, body[name]);
       if (v === undefined) {
@@ -60,8 +83,8 @@ export function applyBody(collection: Collection, current: RecordJson, body: Rec
       value = v;
       changed = true;
     }
-    if (field.type === 'text' && has(body, `${name}:autogenerate`)) {
-      const prefix = castValue(field, body[`${name}:autogenerate`]);
+    if (field.type === 'text' && has(body, keys.autogenerate)) {
+      const prefix = castValue(field, body[keys.autogenerate]);
       try {
         value = (typeof prefix === 'string' ? prefix : '') + (field.autogeneratePattern === '' ? '' : generateFromPattern(field.autogeneratePattern));
         changed = true;
@@ -71,26 +94,24 @@ export function applyBody(collection: Collection, current: RecordJson, body: Rec
         continue;
       }
     }
-    if (MODIFIABLE.has(field.type)) {
-      for (const [key, op] of [[`+${name}`, 'prepend'], [`${name}+`, 'append'], [`${name}-`, 'remove']] as const) {
-        if (!has(body, key)) continue;
-        if (field.type === 'number') {
-          const delta = castValue(field, body[key]);
-          if (op === 'prepend' || typeof delta !== 'number') {
-            if (op !== 'prepend') fail();
-            continue;
-          }
-          value = (typeof value === 'number' ? value : 0) + (op === 'append' ? delta : -delta);
-        } else {
-          const next = applyListModifier(field, value, op, body[key]);
-          if (next === undefined) {
-            fail();
-            continue;
-          }
-          value = next;
+    for (const [key, op] of keys.modifiers) {
+      if (!has(body, key)) continue;
+      if (field.type === 'number') {
+        const delta = castValue(field, body[key]);
+        if (op === 'prepend' || typeof delta !== 'number') {
+          if (op !== 'prepend') fail();
+          continue;
         }
-        changed = true;
+        value = (typeof value === 'number' ? value : 0) + (op === 'append' ? delta : -delta);
+      } else {
+        const next = applyListModifier(field, value, op, body[key]);
+        if (next === undefined) {
+          fail();
+          continue;
+        }
+        value = next;
       }
+      changed = true;
     }
     if (!changed) continue;
     if (field.type === 'date') {

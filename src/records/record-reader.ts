@@ -9,7 +9,7 @@ import type { Database, Row, SqlParam } from '../db/database.js';
 import { prepareRule, RULE_PARSE_LIMITS, RuleSyntaxError } from '../rules/index.js';
 import type { PreparedRule, RequestInfo, RuleCache, SqlFragment } from '../rules/index.js';
 import type { CollectionService } from './collection-service.js';
-import { rowDecoder } from './record-codec.js';
+import { isSecretField, rowDecoder } from './record-codec.js';
 import type { RecordJson, RowDecoder } from './record-codec.js';
 import { quoteIdent } from './sql-tokens.js';
 
@@ -20,11 +20,16 @@ export interface CollectionSql {
   columns: string;
   /** `SELECT <columns> FROM "t"` */
   select: string;
+  /** The same without the secret fields (see `isSecretField`), for reads whose output is shaped. */
+  selectShown: string;
   insert: string;
   /** Sets every field but `id`, bumps `_version`; the last parameter is the id. */
   update: string;
   hasVersion: boolean;
   decode: RowDecoder;
+  /** One-row-by-id SELECT texts per rule fragment (see `byIdSql`), read side and FOR UPDATE side. */
+  byId: Map<string, string>;
+  byIdForUpdate: Map<string, string>;
 }
 
 const sqlCache = new WeakMap<Collection, CollectionSql>();
@@ -37,19 +42,34 @@ export function collectionSql(c: Collection): CollectionSql {
   const cols = c.fields.map((f) => `${table}.${quoteIdent(f.name)}`);
   if (hasVersion) cols.push(`${table}."_version"`);
   const columns = cols.join(', ');
+  const shown = c.fields.filter((f) => !isSecretField(c, f)).map((f) => `${table}.${quoteIdent(f.name)}`);
+  if (hasVersion) shown.push(`${table}."_version"`);
   const names = c.fields.map((f) => quoteIdent(f.name));
   const sets = c.fields.filter((f) => f.name !== 'id').map((f) => `${quoteIdent(f.name)} = ?`);
   s = {
     table,
     columns,
     select: `SELECT ${columns} FROM ${table}`,
+    selectShown: `SELECT ${shown.join(', ')} FROM ${table}`,
     insert: `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
     update: `UPDATE ${table} SET ${[...sets, '"_version" = "_version" + 1'].join(', ')} WHERE "id" = ?`,
     hasVersion,
     decode: rowDecoder(c),
+    byId: new Map(),
+    byIdForUpdate: new Map(),
   };
   sqlCache.set(c, s);
   return s;
+}
+
+function storedRuleUse<T>(use: () => T): T {
+  try {
+    return use();
+  } catch (err) {
+    // A stored rule that no longer resolves (a field removed under it) denies rather than fails open.
+    if (err instanceof RuleSyntaxError) throw apiError('forbidden', undefined, {}, err);
+    throw err;
+  }
 }
 
 export interface DecodedRow {
@@ -57,10 +77,15 @@ export interface DecodedRow {
   version: number;
 }
 
+function decodedRow(s: CollectionSql, row: Row): DecodedRow {
+  return { record: s.decode(row), version: s.hasVersion ? Number(row._version ?? 1) : 1 };
+}
+
 export class RecordReader {
   readonly db: Database;
   readonly collections: CollectionService;
   readonly rules: RuleCache<PreparedRule | Error> | undefined;
+  readonly #stored = new WeakMap<Collection, Map<string, { version: number; prepared: PreparedRule }>>();
 
   constructor(db: Database, collections: CollectionService, rules?: RuleCache<PreparedRule | Error>) {
     this.db = db;
@@ -70,14 +95,30 @@ export class RecordReader {
 
   /** A stored rule (trusted, validated on save) as a WHERE fragment. */
   ruleSql(c: Collection, rule: string, request: RequestInfo): SqlFragment {
-    try {
-      const prepared = prepareRule(rule, { collection: c, schema: this.collections, limits: RULE_PARSE_LIMITS, ...(this.rules ? { cache: this.rules } : {}) });
-      return prepared.toSql({ dialect: this.db.dialect, request });
-    } catch (err) {
-      // A stored rule that no longer resolves (a field removed under it) denies rather than fails open.
-      if (err instanceof RuleSyntaxError) throw apiError('forbidden', undefined, {}, err);
-      throw err;
+    return storedRuleUse(() => this.#storedRule(c, rule).toSql({ dialect: this.db.dialect, request }));
+  }
+
+  /** A stored rule decided in memory for `record` (API shape), or 'undecided' (see rules/matcher.ts). */
+  matchRule(c: Collection, rule: string, record: RecordJson, request: RequestInfo): boolean | 'undecided' {
+    return storedRuleUse(() => this.#storedRule(c, rule).match({ record, request }));
+  }
+
+  #storedRule(c: Collection, rule: string): PreparedRule {
+    // The shared cache's key is built from the schema version, options and the rule text on every
+    // lookup; a stored rule is the same string of the same collection object request after request.
+    const version = this.collections.version;
+    let byRule = this.#stored.get(c);
+    const hit = byRule?.get(rule);
+    if (hit !== undefined && hit.version === version) return hit.prepared;
+    const prepared = prepareRule(rule, { collection: c, schema: this.collections, limits: RULE_PARSE_LIMITS, ...(this.rules ? { cache: this.rules } : {}) });
+    if (byRule === undefined) {
+      byRule = new Map();
+      this.#stored.set(c, byRule);
     }
+    // A collection has at most six stored rules; more texts means rules edited over time.
+    if (byRule.size >= 16) byRule.clear();
+    byRule.set(rule, { version, prepared });
+    return prepared;
   }
 
   /** A client's `?filter=` (hidden fields allowed only to superusers). */
@@ -85,11 +126,41 @@ export class RecordReader {
     return prepareRule(filter, { collection: c, schema: this.collections, allowHiddenFields: allowHidden, ...(this.rules ? { cache: this.rules } : {}) });
   }
 
-  /** Rows of `c` matching `where` (without the keyword; empty = all), decoded. */
-  async select(c: Collection, where: string, params: readonly SqlParam[], tail = ''): Promise<DecodedRow[]> {
+  /**
+   * Rows of `c` matching `where` (without the keyword; empty = all), decoded. With `shownOnly` the
+   * secret fields are not read (they decode as zero values): for rows that are shaped before
+   * anyone sees them, where a password hash is only bytes to copy.
+   */
+  async select(c: Collection, where: string, params: readonly SqlParam[], tail = '', shownOnly = false): Promise<DecodedRow[]> {
     const s = collectionSql(c);
-    const rows = await this.db.all<Row>(`${s.select}${where === '' ? '' : ` WHERE ${where}`}${tail}`, params);
-    return rows.map((row) => ({ record: s.decode(row), version: s.hasVersion ? Number(row._version ?? 1) : 1 }));
+    const rows = await this.db.all<Row>(`${shownOnly ? s.selectShown : s.select}${where === '' ? '' : ` WHERE ${where}`}${tail}`, params);
+    return rows.map((row) => decodedRow(s, row));
+  }
+
+  /**
+   * `SELECT <columns> FROM "t" WHERE "t"."id" = ? [AND <rule>] LIMIT 1 [FOR UPDATE OF "t"]`. The text
+   * is kept per rule fragment (a cached rule renders the same string object each time), so a
+   * request neither concatenates it nor makes the statement cache hash a fresh string.
+   */
+  byIdSql(c: Collection, ruleSql: string, forUpdate: boolean): string {
+    const s = collectionSql(c);
+    const texts = forUpdate ? s.byIdForUpdate : s.byId;
+    let sql = texts.get(ruleSql);
+    if (sql !== undefined) return sql;
+    // PostgreSQL READ COMMITTED: lock the row so ifMatch and the version bump cannot interleave.
+    const tail = forUpdate && this.db.dialect === 'postgres' ? ` LIMIT 1 FOR UPDATE OF ${s.table}` : ' LIMIT 1';
+    sql = `${s.select} WHERE ${s.table}."id" = ?${ruleSql === '' ? '' : ` AND ${ruleSql}`}${tail}`;
+    // Rules reading the body, headers or clock render new text per request: bounded, not cached forever.
+    if (texts.size >= 64) texts.clear();
+    texts.set(ruleSql, sql);
+    return sql;
+  }
+
+  /** The first row of a one-row statement from `byIdSql`, decoded. */
+  async selectOne(c: Collection, sql: string, params: readonly SqlParam[]): Promise<DecodedRow | undefined> {
+    const s = collectionSql(c);
+    const row = await this.db.get<Row>(sql, params);
+    return row === undefined ? undefined : decodedRow(s, row);
   }
 
   /** Ids among `ids` whose records of `c` match `rule` for `request` (one query). */

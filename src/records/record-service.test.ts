@@ -324,3 +324,40 @@ eachDatabase('records: required references block deletes; upsert; _version added
   const again = await rs2.update('pets', String(p.record.id), { name: 'rex' }, {}, GUEST_CTX);
   assert.equal(again.version, 2);
 });
+
+// Pins the read-side caches (stored rule per collection object and schema version, one-row SQL
+// text per rule fragment): an edited rule applies to the very next read, and a rule that renders
+// new SQL per request (it reads a header) still decides per request.
+eachDatabase('records: view and list follow a rule edited between two reads; per-request rule text', async (db) => {
+  const { cs, rs } = await setup(db);
+  await cs.create({
+    name: 'memos',
+    fields: [{ type: 'text', name: 'owner' }, { type: 'bool', name: 'shared' }],
+    listRule: 'shared = true', viewRule: 'shared = true',
+  });
+  const users = cs.find('users');
+  assert.ok(users);
+  const alice: AuthRecord = { id: 'alice', collectionId: users.id, collectionName: 'users' };
+  const open = await rs.create('memos', { owner: 'alice', shared: true }, {}, SU);
+  const mine = await rs.create('memos', { owner: 'alice', shared: false }, {}, SU);
+  const openId = String(open.record.id);
+  const mineId = String(mine.record.id);
+  assert.equal((await rs.view('memos', openId, {}, GUEST_CTX)).record.id, openId);
+  await fails(rs.view('memos', mineId, {}, as(alice)), 404);
+
+  await cs.update('memos', { viewRule: 'owner = @request.auth.id', listRule: 'owner = @request.auth.id' });
+  await fails(rs.view('memos', openId, {}, GUEST_CTX), 404);
+  assert.equal((await rs.view('memos', mineId, {}, as(alice))).record.id, mineId);
+  assert.equal((await rs.list('memos', {}, as(alice))).totalItems, 2);
+  assert.equal((await rs.list('memos', {}, GUEST_CTX)).totalItems, 0);
+
+  await cs.update('memos', { viewRule: '@request.headers.x_key = owner' });
+  const withKey = (key: string): RecordContext => ({ auth: null, isSuperuser: false, request: { ...GUEST, headers: { 'x-key': key } } });
+  for (let i = 0; i < 3; i++) {
+    assert.equal((await rs.view('memos', openId, {}, withKey('alice'))).record.id, openId);
+    await fails(rs.view('memos', openId, {}, withKey(`bob${i}`)), 404);
+  }
+  await cs.update('memos', { viewRule: null });
+  await fails(rs.view('memos', openId, {}, as(alice)), 403);
+  assert.equal((await rs.view('memos', openId, {}, SU)).record.id, openId);
+});

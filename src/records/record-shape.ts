@@ -6,6 +6,7 @@
  */
 import type { Collection } from '../core/schema.js';
 import type { AuthRecord, RequestInfo } from '../rules/index.js';
+import { isSecretField } from './record-codec.js';
 import type { RecordJson } from './record-codec.js';
 import type { RecordReader } from './record-reader.js';
 
@@ -29,7 +30,7 @@ function planFor(c: Collection): ShapePlan {
   let p = plans.get(c);
   if (p === undefined) {
     const isAuth = c.type === 'auth';
-    const secret = c.fields.filter((f) => f.type === 'password' || (isAuth && f.name === 'tokenKey')).map((f) => f.name);
+    const secret = c.fields.filter((f) => isSecretField(c, f)).map((f) => f.name);
     const hidden = c.fields.filter((f) => f.hidden && !secret.includes(f.name)).map((f) => f.name);
     p = { hidden, secret, isAuth };
     plans.set(c, p);

@@ -73,15 +73,15 @@ export function registerCustomRoutes(app: App, fastify: FastifyInstance): void {
       const rawBody = route.options.rawBody ? (chunks ? Buffer.concat(chunks) : Buffer.alloc(0)) : undefined;
       matched.set(request, { route, params, body, query, rawBody });
       const idem = idempotencyOf(request);
-      if (idem) return idem.preHandler(request, reply);
+      if (idem) return idem.claim(request, reply);
       return undefined;
     },
     onSend: async function customRouteOnSend(request, reply, payload) {
       const idem = idempotencyOf(request);
-      return idem ? idem.onSend(request, reply, payload) : payload;
+      return idem ? idem.store(request, reply, payload) : payload;
     },
     onResponse: async function customRouteOnResponse(request, reply) {
-      await idempotencyOf(request)?.onResponse(request, reply);
+      await idempotencyOf(request)?.release(request, reply);
     },
     handler: async function customRoute(request, reply) {
       const m = matched.get(request);

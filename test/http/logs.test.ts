@@ -114,3 +114,48 @@ eachAppDialect(
     assert.equal(garbage.body.data.realIP, '127.0.0.1', 'no valid IP in the header: socket address');
   },
 );
+
+eachAppDialect('the stored data JSON has PocketBase keys in order, any characters escaped', async ({ call, app }) => {
+  await call('PATCH', '/api/settings', { body: { logs: { logAuthId: true } } });
+  const agent = 'agent "quoted" \\ back\tslash \u00e9';
+  const created = await call('POST', '/api/collections', { body: { name: '' }, headers: { 'user-agent': agent, referer: 'http://x/?a="b"' } });
+  assert.equal(created.status, 400);
+  await call('GET', '/api/health?q=%22%5C%F0%9F%98%80', { token: null, headers: { 'user-agent': agent } });
+  await app.logWriter.flush();
+  const list = (await call('GET', '/api/logs?perPage=50')).body.items as { id: string; message: string; data: Record<string, unknown> }[];
+  const failed = list.find((l) => l.message === 'POST /api/collections');
+  assert.ok(failed);
+  assert.equal(failed.data.userAgent, agent);
+  assert.equal(failed.data.referer, 'http://x/?a="b"');
+  assert.equal(failed.data.status, 400);
+  assert.equal(typeof failed.data.authId, 'string');
+  assert.equal(typeof failed.data.error, 'string');
+  assert.equal(typeof failed.data.details, 'object');
+  const health = list.find((l) => l.message === 'GET /api/health?q=%22%5C%F0%9F%98%80');
+  assert.ok(health);
+  assert.equal(health.data.url, '/api/health?q=%22%5C%F0%9F%98%80');
+  assert.equal(health.data.auth, 'guest');
+  assert.equal(health.data.authId, undefined);
+  if (app.logsDb.dialect === 'sqlite') {
+    // jsonb (PostgreSQL) reorders keys; SQLite keeps the text as written, which must be JSON.stringify's.
+    for (const l of [failed, health]) {
+      const row = await app.logsDb.get<{ data: string }>('SELECT "data" FROM "_logs" WHERE "id" = ?', [l.id]);
+      assert.equal(row?.data, JSON.stringify(l.data));
+      assert.deepEqual(Object.keys(JSON.parse(row.data)), Object.keys(l.data));
+    }
+    assert.deepEqual(Object.keys(failed.data), ['type', 'execTime', 'method', 'url', 'status', 'auth', 'userIP', 'remoteIP', 'referer', 'userAgent', 'authId', 'error', 'details']);
+  }
+});
+
+eachAppDialect('request logs record the trusted-proxy client IP as userIP and the socket as remoteIP', async ({ call, app }) => {
+  const spoof = { 'x-forwarded-for': '203.0.113.7, 198.51.100.2' };
+  await call('GET', '/api/health?before', { headers: spoof });
+  await call('PATCH', '/api/settings', { body: { trustedProxy: { headers: ['X-Forwarded-For'] } } });
+  await call('GET', '/api/health?after', { headers: spoof });
+  await app.logWriter.flush();
+  const items = (await call('GET', '/api/logs?perPage=50')).body.items as { message: string; data: Record<string, unknown> }[];
+  const before = items.find((l) => l.message === 'GET /api/health?before');
+  const after = items.find((l) => l.message === 'GET /api/health?after');
+  assert.deepEqual([before?.data.userIP, before?.data.remoteIP], ['127.0.0.1', '127.0.0.1']);
+  assert.deepEqual([after?.data.userIP, after?.data.remoteIP], ['198.51.100.2', '127.0.0.1']);
+});

@@ -14,7 +14,7 @@
  * login then completes like every other method (`app.auth.completeLogin`, method `oauth2`).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import * as client from 'openid-client';
+import type * as OpenIdClient from 'openid-client';
 import { ApiError, apiError, fieldError, validationError } from '../../core/errors.js';
 import type { Collection } from '../../core/schema.js';
 import type { Database, Queryable } from '../../db/database.js';
@@ -62,6 +62,11 @@ export interface OAuth2Deps {
 const FAILED = 'Failed to authenticate.';
 const REQUEST_TIMEOUT_MS = 15_000;
 
+// Loaded on the first OIDC discovery, not at start: it brings oauth4webapi and jose with it, and
+// most nodes never talk to an OIDC provider. Kept once loaded, as argon2 in password.ts.
+let openIdClientModule: Promise<typeof OpenIdClient> | undefined;
+const openIdClient = (): Promise<typeof OpenIdClient> => (openIdClientModule ??= import('openid-client'));
+
 const b64url = (buf: Buffer): string => buf.toString('base64url');
 
 function settingsOf(raw: Record<string, unknown>): ProviderSettings {
@@ -90,7 +95,7 @@ export function enabledProviders(collection: Collection): ProviderSettings[] {
 export class OAuth2Service {
   readonly #deps: OAuth2Deps;
   /** Discovered OIDC configurations by issuer + client id (kept 10 minutes). */
-  readonly #discovered = new Map<string, { at: number; config: Promise<client.Configuration> }>();
+  readonly #discovered = new Map<string, { at: number; config: Promise<OpenIdClient.Configuration> }>();
 
   constructor(deps: OAuth2Deps) {
     this.#deps = deps;
@@ -228,7 +233,7 @@ export class OAuth2Service {
     };
   }
 
-  #oidcConfig(settings: ProviderSettings): Promise<client.Configuration> {
+  #oidcConfig(settings: ProviderSettings): Promise<OpenIdClient.Configuration> {
     const issuer = typeof settings.extra?.issuer === 'string' && settings.extra.issuer !== '' ? settings.extra.issuer : originOf(settings.authURL);
     if (issuer === '') return Promise.reject(new Error('oidc provider without issuer'));
     const key = `${issuer}\n${settings.clientId}\n${settings.clientSecret}`;
@@ -236,25 +241,24 @@ export class OAuth2Service {
     if (cached && Date.now() - cached.at < 600_000) return cached.config;
     // Plain HTTP only for an issuer on this machine (a local test or development provider).
     const insecure = isLoopbackHttp(issuer);
-    const config = client
-      .discovery(new URL(issuer), settings.clientId, settings.clientSecret, undefined, {
+    const config = openIdClient().then(async (client) => {
+      const discovered = await client.discovery(new URL(issuer), settings.clientId, settings.clientSecret, undefined, {
         ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
         timeout: REQUEST_TIMEOUT_MS / 1000,
-      })
-      .then((discovered) => {
-        if (!settings.authURL && !settings.tokenURL && !settings.userInfoURL) return discovered;
-        // The collection's URL overrides win over discovery (as the named providers' do).
-        const { supportsPKCE: _pkce, ...found } = discovered.serverMetadata();
-        const meta: client.ServerMetadata = {
-          ...found,
-          ...(settings.authURL ? { authorization_endpoint: settings.authURL } : {}),
-          ...(settings.tokenURL ? { token_endpoint: settings.tokenURL } : {}),
-          ...(settings.userInfoURL ? { userinfo_endpoint: settings.userInfoURL } : {}),
-        };
-        const c = new client.Configuration(meta, settings.clientId, settings.clientSecret);
-        if (insecure) client.allowInsecureRequests(c);
-        return c;
       });
+      if (!settings.authURL && !settings.tokenURL && !settings.userInfoURL) return discovered;
+      // The collection's URL overrides win over discovery (as the named providers' do).
+      const { supportsPKCE: _pkce, ...found } = discovered.serverMetadata();
+      const meta: OpenIdClient.ServerMetadata = {
+        ...found,
+        ...(settings.authURL ? { authorization_endpoint: settings.authURL } : {}),
+        ...(settings.tokenURL ? { token_endpoint: settings.tokenURL } : {}),
+        ...(settings.userInfoURL ? { userinfo_endpoint: settings.userInfoURL } : {}),
+      };
+      const c = new client.Configuration(meta, settings.clientId, settings.clientSecret);
+      if (insecure) client.allowInsecureRequests(c);
+      return c;
+    });
     config.catch(() => this.#discovered.delete(key));
     this.#discovered.set(key, { at: Date.now(), config });
     return config;
@@ -262,6 +266,7 @@ export class OAuth2Service {
 
   async #oidcExchange(settings: ProviderSettings, code: string, codeVerifier: string, redirectURL: string): Promise<{ user: OAuth2User; tokens: TokenSet }> {
     const config = await this.#oidcConfig(settings);
+    const client = await openIdClient();
     const callback = new URL(redirectURL === '' ? 'http://invalid/' : redirectURL);
     callback.search = new URLSearchParams({ code }).toString();
     // The SDK forwards only the code; the issuer it came back with (RFC 9207) is taken as the

@@ -33,15 +33,45 @@ export interface PostgresDatabaseOptions {
 
 type Executor = Pick<Pool, 'query'> | PoolClient;
 
+/** One SQL text as Galley wrote it, rewritten for PostgreSQL, and its prepared-statement name. */
+interface Statement {
+  /** The SQL with `$n` placeholders. */
+  readonly text: string;
+  /** A DML or SELECT short enough to keep prepared on every connection. */
+  readonly preparable: boolean;
+  /** DDL and anything else that may change what a prepared statement returns. */
+  readonly schemaChange: boolean;
+  uses: number;
+  /** Name on the server, valid for `generation`; undefined: sent unnamed. */
+  name: string | undefined;
+  generation: number;
+}
+
 const SERIALIZATION_FAILURE = '40001';
 const DEADLOCK_DETECTED = '40P01';
+/** "cached plan must not change result type": a prepared `SELECT *` after its table changed. */
+const FEATURE_NOT_SUPPORTED = '0A000';
+
+/**
+ * A statement is prepared under a name from its second use on, so one-off SQL (a filter shape seen
+ * once) does not occupy a slot on every connection. The limits bound what the connections keep:
+ * names per schema generation, and the size of a statement worth keeping.
+ */
+const PREPARE_AFTER_USES = 2;
+const MAX_NAMED_STATEMENTS = 1000;
+const MAX_PREPARED_PARAMS = 100;
+const MAX_PREPARED_LENGTH = 8000;
 
 export class PostgresDatabase implements Database {
   readonly dialect = 'postgres' as const;
 
   readonly #pool: Pool;
   readonly #context = new TransactionContext<PostgresTransaction>();
-  readonly #sqlCache = new LruCache<string, string>(2000);
+  readonly #statements = new LruCache<string, Statement>(2000);
+  /** Bumped by every schema change made through this database: names of older generations are not reused. */
+  #generation = 0;
+  #namedInGeneration = 0;
+  #nextName = 0;
   readonly #onAfterCommitError: AfterCommitErrorHandler;
   #closing: Promise<void> | undefined;
 
@@ -82,6 +112,9 @@ export class PostgresDatabase implements Database {
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       application_name: 'galley',
       types,
+      // A statement sent while an earlier one on the same connection is unanswered goes out at once:
+      // BEGIN and SAVEPOINT are not waited for before the statement that follows them.
+      pipeline: true,
     });
     // An idle pooled connection dropped by the server (restart, idle timeout) must not crash the
     // process; the pool replaces it on next use.
@@ -125,7 +158,7 @@ export class PostgresDatabase implements Database {
     if (tx !== undefined) return tx.exec(sql);
     this.#assertOpen();
     // No parameters: pg uses the simple query protocol, which accepts several statements.
-    await this.#pool.query(sql);
+    await this.schemaChange(this.#pool.query(sql));
   }
 
   // ---- transactions ------------------------------------------------------------------------------
@@ -158,10 +191,14 @@ export class PostgresDatabase implements Database {
     let tx: PostgresTransaction;
     let result: T;
     try {
-      await client.query(serializable ? 'BEGIN ISOLATION LEVEL SERIALIZABLE' : 'BEGIN');
+      // Pipelined with the first statement of fn, a round trip earlier. BEGIN fails only with its
+      // connection, and then every statement behind it fails too.
+      const begun = client.query(serializable ? 'BEGIN ISOLATION LEVEL SERIALIZABLE' : 'BEGIN');
+      begun.catch(() => {});
       tx = new PostgresTransaction(this, client, undefined);
       try {
         result = await this.#context.run(tx, fn);
+        await begun;
         tx.live = false;
         await client.query('COMMIT');
       } catch (err) {
@@ -172,7 +209,7 @@ export class PostgresDatabase implements Database {
           // The connection itself failed; do not return it to the pool.
           broken = true;
         }
-        throw err;
+        throw (await failure(begun)) ?? err;
       }
     } finally {
       client.release(broken);
@@ -188,15 +225,68 @@ export class PostgresDatabase implements Database {
 
   // ---- internals used by PostgresTransaction -----------------------------------------------------
 
-  /** @internal Runs one statement with `?` placeholders rewritten (cached per SQL text). */
+  /**
+   * @internal Runs one statement with `?` placeholders rewritten (cached per SQL text). A statement
+   * used repeatedly runs as a named prepared statement: the server parses and plans it once per
+   * connection instead of on every call (pg keeps the names each connection has prepared).
+   */
   query(on: Executor, sql: string, params: readonly SqlParam[] | undefined): Promise<QueryResult> {
-    let text = this.#sqlCache.get(sql);
-    if (text === undefined) {
-      text = rewritePlaceholders(sql).text;
-      this.#sqlCache.set(sql, text);
+    let st = this.#statements.get(sql);
+    if (st === undefined) {
+      st = newStatement(sql);
+      this.#statements.set(sql, st);
     }
+    if (st.schemaChange) return this.schemaChange(on.query(st.text, params as unknown[] | undefined));
+    const name = params === undefined || params.length === 0 ? undefined : this.#nameFor(st);
     // Without values pg uses the simple protocol (no parameter types to infer), with them the extended one.
-    return on.query(text, params as unknown[] | undefined);
+    if (name === undefined) return on.query(st.text, params as unknown[] | undefined);
+    return this.#named(on, st, name, params as unknown[]);
+  }
+
+  async #named(on: Executor, st: Statement, name: string, values: unknown[]): Promise<QueryResult> {
+    try {
+      return await on.query({ name, text: st.text, values });
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== FEATURE_NOT_SUPPORTED) throw err;
+      // Another node changed a table under a prepared statement whose result columns are fixed
+      // (a `SELECT *`, a column's type). Every name is dropped, so each connection prepares afresh.
+      // Outside a transaction the statement is simply sent again; inside one the transaction is
+      // already aborted and fails as on any failed statement, once per node and schema change.
+      st.name = undefined;
+      st.uses = 0;
+      this.#newGeneration();
+      if (on !== this.#pool) throw err;
+      return on.query(st.text, values);
+    }
+  }
+
+  /**
+   * @internal Runs a schema change (DDL): statements are prepared afresh after it. A Parse sent once
+   * the DDL holds its lock waits for its commit, so renaming when the statement ends is what counts;
+   * renaming before too leaves no window in which a statement is prepared on the old shape.
+   */
+  async schemaChange<T>(run: Promise<T>): Promise<T> {
+    this.#newGeneration();
+    try {
+      return await run;
+    } finally {
+      this.#newGeneration();
+    }
+  }
+
+  #newGeneration(): void {
+    this.#generation++;
+    this.#namedInGeneration = 0;
+  }
+
+  #nameFor(st: Statement): string | undefined {
+    if (!st.preparable) return undefined;
+    if (st.name !== undefined && st.generation === this.#generation) return st.name;
+    if (++st.uses < PREPARE_AFTER_USES || this.#namedInGeneration >= MAX_NAMED_STATEMENTS) return undefined;
+    this.#namedInGeneration++;
+    st.generation = this.#generation;
+    st.name = `galley_${++this.#nextName}`;
+    return st.name;
   }
 
   /** @internal */
@@ -244,7 +334,7 @@ class PostgresTransaction implements Transaction {
 
   async exec(sql: string): Promise<void> {
     this.#assertLive();
-    await this.#client.query(sql);
+    await this.#db.schemaChange(this.#client.query(sql));
   }
 
   afterCommit(fn: AfterCommitFn): void {
@@ -262,16 +352,22 @@ class PostgresTransaction implements Transaction {
   async #savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     this.#assertLive();
     const name = `galley_sp_${this.#depth + 1}`;
-    await this.#client.query(`SAVEPOINT ${name}`);
+    // Pipelined with fn's first statement. It fails when the transaction is already aborted; then
+    // fn's statements fail behind it and the SAVEPOINT's own error is the one reported.
+    const opened = this.#client.query(`SAVEPOINT ${name}`);
+    opened.catch(() => {});
     const child = new PostgresTransaction(this.#db, this.#client, this);
     try {
       const result = await this.#db.runInContext(child, fn);
+      await opened;
       child.live = false;
       await this.#client.query(`RELEASE SAVEPOINT ${name}`);
       for (const cb of child.callbacks) this.callbacks.push(cb);
       return result;
     } catch (err) {
       child.live = false;
+      const notOpened = await failure(opened);
+      if (notOpened !== undefined) throw notOpened;
       // Also clears the "current transaction is aborted" state left by a failed statement.
       await this.#client.query(`ROLLBACK TO SAVEPOINT ${name}`);
       await this.#client.query(`RELEASE SAVEPOINT ${name}`);
@@ -288,6 +384,23 @@ class PostgresTransaction implements Transaction {
       );
     }
   }
+}
+
+const DML = /^\s*(?:select|insert|update|delete|with)\b/i;
+const READ_OR_WRITE = /^\s*(?:select|insert|update|delete|with|values)\b/i;
+
+function newStatement(sql: string): Statement {
+  const { text, params } = rewritePlaceholders(sql);
+  const preparable = params > 0 && params <= MAX_PREPARED_PARAMS && text.length <= MAX_PREPARED_LENGTH && DML.test(text);
+  return { text, preparable, schemaChange: !READ_OR_WRITE.test(text), uses: 0, name: undefined, generation: -1 };
+}
+
+/** The error a settled statement failed with, or undefined when it succeeded. */
+function failure(statement: Promise<unknown>): Promise<unknown> {
+  return statement.then(
+    () => undefined,
+    (err: unknown) => err ?? new Error('The statement failed.'),
+  );
 }
 
 function parseInt8(value: string): number | bigint {

@@ -448,21 +448,21 @@ class SqliteTransaction implements Transaction {
     const release = await this.#savepointMutex.acquire();
     try {
       this.#assertLive();
-      const name = `galley_sp_${this.#depth + 1}`;
+      const sql = savepointSql(this.#depth + 1);
       const writer = this.#db.writer;
-      this.#db.control(`SAVEPOINT ${name}`);
+      this.#db.control(sql.begin);
       const child = new SqliteTransaction(this.#db, this);
       try {
         const result = await this.#db.runInContext(child, fn);
         child.live = false;
-        this.#db.control(`RELEASE ${name}`);
+        this.#db.control(sql.release);
         for (const cb of child.callbacks) this.callbacks.push(cb);
         return result;
       } catch (err) {
         child.live = false;
         if (writer.inTransaction) {
-          this.#db.control(`ROLLBACK TO ${name}`);
-          this.#db.control(`RELEASE ${name}`);
+          this.#db.control(sql.rollback);
+          this.#db.control(sql.release);
         }
         throw err;
       }
@@ -480,6 +480,25 @@ class SqliteTransaction implements Transaction {
       );
     }
   }
+}
+
+interface SavepointSql {
+  begin: string;
+  release: string;
+  rollback: string;
+}
+
+// The same string objects every time: the statement cache then finds them without hashing new text.
+const savepointTexts: SavepointSql[] = [];
+
+function savepointSql(depth: number): SavepointSql {
+  let sql = savepointTexts[depth];
+  if (sql === undefined) {
+    const name = `galley_sp_${depth}`;
+    sql = { begin: `SAVEPOINT ${name}`, release: `RELEASE ${name}`, rollback: `ROLLBACK TO ${name}` };
+    if (depth < 64) savepointTexts[depth] = sql;
+  }
+  return sql;
 }
 
 // ---- statement execution ---------------------------------------------------------------------

@@ -13,7 +13,6 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Busboy } from '@fastify/busboy';
 import type { BusboyFileStream, BusboyHeaders } from '@fastify/busboy';
 import { apiError, isApiError } from '../../core/errors.js';
 import type { ApiError } from '../../core/errors.js';
@@ -35,6 +34,10 @@ export interface ParseMultipartOptions {
 
 export const DEFAULT_UPLOAD_TEMP_DIR = join(tmpdir(), 'galley-uploads');
 
+// Loaded on the first multipart body, not at start: most nodes mostly read JSON.
+const loadBusboy = () => import('@fastify/busboy');
+let busboyModule: ReturnType<typeof loadBusboy> | undefined;
+
 export async function parseMultipart(
   stream: Readable,
   headers: Record<string, string | string[] | undefined>,
@@ -52,6 +55,7 @@ export async function parseMultipart(
     swept.add(tempDir);
     await sweepStale(tempDir);
   }
+  const { Busboy } = await (busboyModule ??= loadBusboy());
   return new Promise((resolve, reject) => {
     let busboy: ReturnType<typeof Busboy>;
     try {

@@ -7,11 +7,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const API_CSP = "default-src 'none'; frame-ancestors 'self'";
 
-export function securityHeaders(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+/** A step of the server's onRequest hook (server.ts), not a hook of its own. */
+export function securityHeaders(request: FastifyRequest, reply: FastifyReply): void {
   reply.header('x-content-type-options', 'nosniff');
   reply.header('x-frame-options', 'SAMEORIGIN');
   reply.header('referrer-policy', 'strict-origin-when-cross-origin');
   if (request.url.startsWith('/api/')) reply.header('content-security-policy', API_CSP);
   reply.header('x-request-id', request.id);
-  done();
 }

@@ -2,7 +2,6 @@
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
 import { authCollection, authRefresh } from '../../auth/password-auth.js';
-import { peekClaims } from '../../auth/tokens.js';
 import { triggerRequest } from '../../hooks/app-hooks.js';
 import { authRequestInfo, bodyOf } from './auth-request-info.js';
 import { authResponse } from './auth-response.js';
@@ -15,8 +14,8 @@ export function authRefreshRoute(app: App): RouteOptions {
     handler: async function authRefreshHandler(request) {
       const { collection: name } = request.params as CollectionParams;
       const collection = authCollection(app.collections, name);
-      // The token was verified by the authenticate hook; its claims only say whether it may be renewed.
-      const refreshable = request.authToken ? peekClaims(request.authToken)?.refreshable !== false : false;
+      // The token was verified by the authenticate hook, which kept whether its claims allow renewal.
+      const refreshable = request.authToken !== undefined && request.auth?.refreshable !== false;
       return triggerRequest(app.hooks.onRecordAuthRefreshRequest, { collection, request, body: bodyOf(request) }, async () => {
         const res = await authRefresh(
           { db: app.db, collections: app.collections },

@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
-import { renderDocsPage } from '../../openapi/render-docs-page.js';
 
 function docsPageCsp(page: string): string {
   const hashes: string[] = [];
@@ -24,12 +23,17 @@ function docsPageCsp(page: string): string {
 }
 
 export function openapiDocsRoute(_app: App): RouteOptions {
-  const page = renderDocsPage('/api/openapi.json');
-  const csp = docsPageCsp(page);
+  // Rendered on the first visit, not at start: the page and its renderer are only for people reading the docs.
+  let rendered: Promise<{ page: string; csp: string }> | undefined;
   return {
     method: 'GET',
     url: '/api/docs',
     handler: async function openapiDocs(_request, reply) {
+      rendered ??= import('../../openapi/render-docs-page.js').then(({ renderDocsPage }) => {
+        const page = renderDocsPage('/api/openapi.json');
+        return { page, csp: docsPageCsp(page) };
+      });
+      const { page, csp } = await rendered;
       reply.header('content-security-policy', csp);
       return reply.type('text/html; charset=utf-8').send(page);
     },

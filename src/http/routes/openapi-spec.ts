@@ -7,7 +7,6 @@
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
 import { z } from 'zod';
-import { buildOpenApi } from '../../openapi/build-openapi.js';
 import { customRoutePaths } from '../../routes/custom-routes.js';
 import { requireSuperuser } from '../middleware/require-superuser.js';
 
@@ -20,6 +19,8 @@ export function openapiSpecRoute(app: App): RouteOptions {
     handler: async function openapiSpec(_request, reply) {
       const version = app.collections.version;
       if (cached?.version !== version || cached.routes !== app.routes.version) {
+        // The generator (src/openapi/) loads on the first request for the document, not at start.
+        const { buildOpenApi } = await import('../../openapi/build-openapi.js');
         const doc = buildOpenApi(app.collections.all(), { version: String(version) });
         Object.assign(doc.paths, customRoutePaths(app.routes.list(), (s) => z.toJSONSchema(s, { unrepresentable: 'any', io: 'input' })));
         cached = { version, routes: app.routes.version, json: JSON.stringify(doc) };

@@ -17,8 +17,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { WebSocketServer } from 'ws';
-import type { WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { App } from '../../app/app.js';
 import type { AuthState } from '../../auth/auth-record.js';
 import { authenticateToken, tokenFromHeader } from '../../auth/authenticate.js';
@@ -88,7 +87,10 @@ function failure(status: number, message: string): ProtocolError {
 
 /** Attaches the endpoint to the Fastify server; its connections close with the server. */
 export function registerRealtimeWebSocket(app: App, fastify: FastifyInstance): void {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // `ws` loads on the first upgrade to this endpoint, not at start.
+  let wssLoading: Promise<WebSocketServer> | undefined;
+  const websocketServer = (): Promise<WebSocketServer> =>
+    (wssLoading ??= import('ws').then(({ WebSocketServer }) => new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })));
   const authDeps = { db: app.db, collections: app.collections };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -99,7 +101,7 @@ export function registerRealtimeWebSocket(app: App, fastify: FastifyInstance): v
       let auth: AuthState | null = null;
       if (token !== undefined) auth = (await authenticateToken(authDeps, token)) ?? null;
       const ip = realIp(request, app.settings.get().trustedProxy);
-      wss.handleUpgrade(request, socket, head, (ws) => accept(ws, socket, ip, auth));
+      (await websocketServer()).handleUpgrade(request, socket, head, (ws) => accept(ws, socket, ip, auth));
     })().catch(() => socket.destroy());
   };
 
@@ -205,6 +207,8 @@ export function registerRealtimeWebSocket(app: App, fastify: FastifyInstance): v
   });
   fastify.addHook('onClose', async () => {
     fastify.server.off('upgrade', onUpgrade);
+    const wss = await wssLoading;
+    if (!wss) return;
     for (const ws of wss.clients) ws.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   });

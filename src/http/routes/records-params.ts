@@ -29,7 +29,7 @@ export function expandOption(request: FastifyRequest): { expand?: string } {
  */
 export async function routeCollection(app: App, request: FastifyRequest): Promise<Collection> {
   const { collection } = request.params as RecordsParams;
-  const found = await app.collections.findFresh(collection);
+  const found = app.collections.find(collection) ?? (await app.collections.findFresh(collection));
   if (!found) throw apiError('collection_not_found');
   return found;
 }

@@ -57,7 +57,8 @@ export async function storedKeys(app: App, collectionId: string): Promise<string
 /** Temporary upload files still on disk (they go when their request's response closes). */
 export async function leftoverUploads(app: App): Promise<string[]> {
   const dir = join(app.dataDir, '.tmp', 'uploads');
-  for (let i = 0; i < 50; i++) {
+  // Up to 5 s: removal follows the response's close, which a loaded machine can run late.
+  for (let i = 0; i < 250; i++) {
     const names = await readdir(dir).catch(() => [] as string[]);
     if (names.length === 0) return [];
     await new Promise((r) => setTimeout(r, 20));

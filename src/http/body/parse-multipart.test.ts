@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { isApiError } from '../../core/errors.js';
@@ -123,4 +125,17 @@ test('limits: bytes, parts and field size', async () => {
     parseMultipart(body(part('f', '1', { filename: 'a', type: 'text/plain' }), part('g', '2', { filename: 'b', type: 'text/plain' })), headers, limits),
     413,
   );
+});
+
+test('a body cut short inside a file part leaves no temporary file, even when the cut beats the file open', async () => {
+  const tempDir = await mkdtemp(join(tmpdir(), 'galley-mp-cut-'));
+  try {
+    // The cut arrives in the same chunk as the part's first bytes, so the temporary file's open is
+    // still in flight when the parser fails: the failure must wait for it before removing the file.
+    const cut = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="f"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n${'x'.repeat(5000)}`;
+    await Promise.all(Array.from({ length: 50 }, () => rejectsWith(parseMultipart(Readable.from([Buffer.from(cut)]), headers, DEFAULT_BODY_LIMITS, { tempDir }), 400)));
+    assert.deepEqual(await readdir(tempDir), []);
+  } finally {
+    await rm(tempDir, { recursive: true, force: true });
+  }
 });

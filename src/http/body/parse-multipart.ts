@@ -91,8 +91,13 @@ export async function parseMultipart(
       stream.unpipe(busboy);
       // Drain what is left so the socket can carry the error response.
       stream.resume();
+      // A writer whose open is still in flight creates its file after the destroy; removing the
+      // files before every writer has closed could leave one behind.
+      const closed = [...writers].map((w) => (w.closed ? undefined : new Promise<void>((r) => w.once('close', () => r()))));
       for (const w of writers) w.destroy();
-      void Promise.all(temps.map((p) => rm(p, { force: true }).catch(() => {}))).then(() => reject(error));
+      void Promise.all(closed)
+        .then(() => Promise.all(temps.map((p) => rm(p, { force: true }).catch(() => {}))))
+        .then(() => reject(error));
     };
     const done = (): void => {
       if (!failed && finished && pending === 0) resolve({ fields: fields.toObject(), files: files.filter((f) => f !== undefined) });

@@ -39,6 +39,20 @@ test('a statement with parameters is prepared under a name from its second use, 
   });
 });
 
+test('pages and counts are never named: PostgreSQL plans them for their values on every call', async (t) => {
+  await withDb(t, async (db) => {
+    await db.exec('CREATE TABLE "t" ("id" TEXT PRIMARY KEY NOT NULL, "n" INTEGER NOT NULL)');
+    await db.run('INSERT INTO "t" ("id", "n") VALUES (?, ?), (?, ?)', ['a', 1, 'b', 2]);
+    for (let i = 0; i < 8; i++) {
+      assert.deepEqual(await db.all('SELECT "id" FROM "t" WHERE "n" > ? ORDER BY "id" DESC LIMIT ? OFFSET ?', [0, 1, i % 2]), [{ id: i % 2 ? 'a' : 'b' }]);
+      assert.deepEqual(await db.get('SELECT COUNT(*) AS "c" FROM "t" WHERE "n" > ?', [i % 3]), { c: i % 3 === 0 ? 2 : i % 3 === 1 ? 1 : 0 });
+      await db.get('SELECT "id" FROM "t" WHERE "n" > ? LIMIT 1', [0]);
+    }
+    // The LIMIT 1 is written into the text, not bound: that statement is named like any other.
+    assert.deepEqual(await prepared(db), ['SELECT "id" FROM "t" WHERE "n" > $1 LIMIT 1']);
+  });
+});
+
 test('a SELECT * prepared before another process added a column is answered outside and after a transaction', async (t) => {
   await withDb(t, async (db, url) => {
     await db.exec('CREATE TABLE "t" ("id" TEXT PRIMARY KEY NOT NULL)');

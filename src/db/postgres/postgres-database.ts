@@ -387,11 +387,20 @@ class PostgresTransaction implements Transaction {
 }
 
 const DML = /^\s*(?:select|insert|update|delete|with)\b/i;
+/**
+ * A page (a bound LIMIT or OFFSET) or a count: the best plan depends on the values (how many rows a
+ * client's filter selects, how deep the page is). After five runs PostgreSQL may switch a named
+ * statement to one generic plan for every value; for a filtered, sorted page that plan walked the
+ * sort index through thousands of rows where the value's own plan read a few hundred. Sent unnamed,
+ * such a statement is planned for its values on every call, as an unprepared query is.
+ */
+const PLANNED_PER_VALUE = /\b(?:LIMIT|OFFSET)\s+\$\d|^\s*SELECT\s+COUNT\s*\(/i;
 const READ_OR_WRITE = /^\s*(?:select|insert|update|delete|with|values)\b/i;
 
 function newStatement(sql: string): Statement {
   const { text, params } = rewritePlaceholders(sql);
-  const preparable = params > 0 && params <= MAX_PREPARED_PARAMS && text.length <= MAX_PREPARED_LENGTH && DML.test(text);
+  const preparable =
+    params > 0 && params <= MAX_PREPARED_PARAMS && text.length <= MAX_PREPARED_LENGTH && DML.test(text) && !PLANNED_PER_VALUE.test(text);
   return { text, preparable, schemaChange: !READ_OR_WRITE.test(text), uses: 0, name: undefined, generation: -1 };
 }
 

@@ -155,6 +155,22 @@ eachDatabase('records: validation per field type, all errors at once, unique, no
     await rs.create('v', { req: 'z', slug: 's2' }, {}, GUEST_CTX);
   });
   assert.equal(Number((await db.get<{ n: unknown }>('SELECT COUNT(*) AS "n" FROM "v"'))?.n), 3);
+  // a hook that catches the failed write of its record and writes in the same transaction
+  const tagged = rs.hooks.onRecordCreate.on('v');
+  const hook = tagged.bindFunc(async (e) => {
+    try {
+      await e.next();
+    } catch (err) {
+      if (!isApiError(err)) throw err;
+      await e.tx.run('UPDATE "v" SET "req" = ? WHERE "slug" = ?', ['caught', 's1']);
+    }
+  });
+  try {
+    await rs.create('v', { req: 'w', slug: 's1' }, {}, GUEST_CTX);
+    assert.equal((await db.get<{ req: string }>('SELECT "req" FROM "v" WHERE "slug" = ?', ['s1']))?.req, 'caught');
+  } finally {
+    tagged.unbind(hook);
+  }
 });
 
 eachDatabase('records: rule outcomes (list filtered, view 404, create 400, null 403, superuser bypass)', async (db) => {

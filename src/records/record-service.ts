@@ -279,7 +279,7 @@ export class RecordService {
     const hooks = this.hooks;
     const insert = async (tx: Transaction): Promise<void> => {
       try {
-        await runOneWrite(tx, s.insert, c.fields.map((f) => encodeValue(f, record[f.name])));
+        await runOneWrite(tx, s.insert, c.fields.map((f) => encodeValue(f, record[f.name])), hooks.onRecordCreate.length > 0);
       } catch (err) {
         throw uniqueViolation(c, err, FAILED_CREATE) ?? err;
       }
@@ -353,7 +353,7 @@ export class RecordService {
           const params: SqlParam[] = [];
           for (const f of c.fields) if (f.name !== 'id') params.push(encodeValue(f, record[f.name]));
           params.push(String(current.id));
-          await runOneWrite(tx, s.update, params);
+          await runOneWrite(tx, s.update, params, hooks.onRecordUpdate.length > 0);
         } catch (err) {
           throw uniqueViolation(c, err, FAILED_UPDATE) ?? err;
         }
@@ -533,14 +533,15 @@ export class RecordService {
 }
 
 /**
- * One INSERT/UPDATE that must leave the transaction usable when it fails (a hook may catch the
- * unique violation and go on). PostgreSQL aborts the whole transaction on a failed statement, so
- * it runs in a savepoint there; SQLite already backs out just the failed statement (the ABORT
- * conflict resolution of our tables), and the savepoint's SAVEPOINT/RELEASE were a third of a
- * create's statements.
+ * One INSERT/UPDATE that must leave the transaction usable when it fails and a hook wrapping it
+ * catches the unique violation and goes on. PostgreSQL aborts the whole transaction on a failed
+ * statement, so there, with such a hook bound, it runs in a savepoint. Without one the error leaves
+ * the write's own `transaction()`, which rolls back (or, nested, rolls back to its savepoint) anyway.
+ * SQLite backs out just the failed statement (the ABORT conflict resolution of our tables). The
+ * savepoint's SAVEPOINT/RELEASE were a third of a create's statements, and a round trip.
  */
-function runOneWrite(tx: Transaction, sql: string, params: SqlParam[]): Promise<unknown> {
-  return tx.dialect === 'sqlite' ? tx.run(sql, params) : tx.savepoint((sp) => sp.run(sql, params));
+function runOneWrite(tx: Transaction, sql: string, params: SqlParam[], hooked: boolean): Promise<unknown> {
+  return tx.dialect === 'sqlite' || !hooked ? tx.run(sql, params) : tx.savepoint((sp) => sp.run(sql, params));
 }
 
 function guard(rule: string | null, ctx: RecordContext): void {

@@ -90,6 +90,12 @@ export type StoredFilesListener = (e: StoredFilesEvent) => void | Promise<void>;
 export interface WriteOptions {
   expand?: string;
   files?: readonly IncomingFile[];
+  /**
+   * The caller rolls its whole transaction back when this write fails and makes no query before
+   * that (a batch): the write then needs no savepoint of its own, unless a hook could catch the
+   * failure or query after it.
+   */
+  failureEndsTransaction?: boolean;
 }
 
 export const DEFAULT_PER_PAGE = 30;
@@ -297,7 +303,8 @@ export class RecordService {
       if (hooks.onRecordAfterCreateSuccess.length > 0) tx.afterCommit(() => hooks.onRecordAfterCreateSuccess.trigger({ collection: c, record, context: ctx }));
     };
     // Without handlers the chain is just its default action: no event object, no extra async frame.
-    await this.#db.transaction(async (tx) => hooks.onRecordCreate.length === 0 ? insert(tx) : hooks.onRecordCreate.trigger({ collection: c, record, context: ctx, tx }, () => insert(tx)));
+    const hooked = hooks.onRecordCreate.length > 0 || hooks.onRecordAfterCreateError.length > 0;
+    await this.#transaction(opts, hooked, async (tx) => hooks.onRecordCreate.length === 0 ? insert(tx) : hooks.onRecordCreate.trigger({ collection: c, record, context: ctx, tx }, () => insert(tx)));
     const [out] = await this.#output(c, [record], ctx, opts.expand);
     return { record: out as RecordJson, version: 1 };
   }
@@ -327,7 +334,8 @@ export class RecordService {
     const early = prevalidatedPassword(c, body);
     const earlyHash = early === undefined ? undefined : await hashPassword(early);
     const hooks = this.hooks;
-    const result = await this.#db.transaction(async (tx) => {
+    const hooked = hooks.onRecordUpdate.length > 0 || hooks.onRecordAfterUpdateError.length > 0;
+    const result = await this.#transaction(opts, hooked, async (tx) => {
       const found = await this.#findOne(c, id, ctx.isSuperuser ? null : c.updateRule, request, true);
       if (found === undefined) throw apiError('not_found');
       if (opts.ifMatch !== undefined && opts.ifMatch !== found.version) throw apiError('precondition_failed');
@@ -432,6 +440,16 @@ export class RecordService {
    * Whether `c`'s table has not had its `_version` column checked yet (once per table per process).
    * Asked before `#ensureVersion` so the common case costs no await on the request path.
    */
+  /**
+   * The write's own transaction, or, nested in a caller's that ends on any failure
+   * (`failureEndsTransaction`) with no hook to catch one, that transaction itself: its savepoint's
+   * SAVEPOINT/RELEASE were a round trip per record of a batch on PostgreSQL.
+   */
+  #transaction<T>(opts: WriteOptions, hooked: boolean, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    const outer = opts.failureEndsTransaction === true && !hooked ? this.#db.currentTransaction() : undefined;
+    return outer === undefined ? this.#db.transaction(fn) : fn(outer);
+  }
+
   #needsVersion(c: Collection): boolean {
     return c.type !== 'view' && !this.#versioned.has(c.name);
   }

@@ -112,3 +112,36 @@ eachAppDialect('batch settings: disabled is 403, maxRequests is enforced', async
   assert.equal(disabled.status, 403);
   assert.equal(disabled.body.message, 'Batch requests are not allowed.');
 });
+
+eachAppDialect('batch: an item whose SQL fails (unique) rolls back the items before it and those after are not run', async (t) => {
+  const created = await t.call('POST', '/api/collections', {
+    body: {
+      name: 'tags',
+      fields: [{ name: 'name', type: 'text' }],
+      indexes: ['CREATE UNIQUE INDEX `idx_tags_name` ON `tags` (`name`)'],
+      createRule: '',
+      listRule: '',
+      updateRule: '',
+    },
+  });
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  const T = '/api/collections/tags/records';
+  const kept = await t.call('POST', T, { body: { name: 'kept' } });
+  const res = await t.call('POST', '/api/batch', {
+    body: batch([
+      { method: 'POST', url: T, body: { name: 'first' } },
+      { method: 'PATCH', url: `${T}/${kept.body.id}`, body: { name: 'renamed' } },
+      { method: 'POST', url: T, body: { name: 'first' } },
+      { method: 'POST', url: T, body: { name: 'never' } },
+    ]),
+  });
+  assert.equal(res.status, 400, JSON.stringify(res.body));
+  assert.equal(res.body.data.requests['2'].code, 'batch_request_failed');
+  assert.match(JSON.stringify(res.body.data.requests['2']), /validation_not_unique/);
+  const names = (await t.call('GET', `${T}?sort=name`)).body.items.map((r: { name: string }) => r.name);
+  assert.deepEqual(names, ['kept']);
+  // The connection is clean afterwards: the same batch without the duplicate goes through.
+  const ok = await t.call('POST', '/api/batch', { body: batch([{ method: 'POST', url: T, body: { name: 'first' } }, { method: 'PATCH', url: `${T}/${kept.body.id}`, body: { name: 'renamed' } }]) });
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.deepEqual((await t.call('GET', `${T}?sort=name`)).body.items.map((r: { name: string }) => r.name), ['first', 'renamed']);
+});

@@ -150,7 +150,8 @@ async function runAction(app: App, request: FastifyRequest, action: BatchAction,
   // As for the single-record routes: no id holds NUL, and PostgreSQL rejects it as a parameter.
   if (action.id.includes('\0')) throw apiError('not_found');
   const ctx = actionContext(request, action);
-  const opts = action.query.expand ? { expand: action.query.expand, files } : { files };
+  // A failed item rolls the whole batch back (see the transaction above), so items need no savepoints.
+  const opts = action.query.expand ? { expand: action.query.expand, files, failureEndsTransaction: true } : { files, failureEndsTransaction: true };
   const ifMatch = ifMatchVersion(action.headers['if-match']);
   const match = ifMatch === undefined ? {} : { ifMatch };
   let written;

@@ -13,14 +13,6 @@ const recordId = z.string().regex(/^[a-z0-9]{15}$/, 'Must be a record id.');
 const cents = z.number().int().positive().max(Number.MAX_SAFE_INTEGER / 1000);
 const memo = z.string().max(200).optional();
 
-/** The same test as the rules' `@request.auth.amr.mfa = true`: two different methods signed the session in. */
-function requireMfa(e: RouteEvent<unknown, unknown>): void {
-  if (new Set(e.auth?.amr ?? []).size >= 2) return;
-  throw e.error('forbidden', 'Transfers need a session signed in with two factors (password + TOTP or OTP).', {
-    mfa: { code: 'mfa_required', message: 'Sign in again with a second factor.' },
-  });
-}
-
 function refused(e: RouteEvent<unknown, unknown>, r: Extract<MoveResult, { ok: false }>): Error {
   switch (r.refusal) {
     case 'insufficient_funds':
@@ -51,13 +43,15 @@ export default defineApp((app) => {
 
   app.routes.post('/api/bank/transfers', async (e) => {
     const auth = e.requireAuth('users');
-    requireMfa(e);
     const { from, to, amount, memo } = e.body;
     const result = await ledgerTransaction(app, (tx) => move(tx, { from, to, amount, memo, kind: 'transfer', initiator: auth.record.id }));
     if (!result.ok) throw refused(e, result);
     return { transfer: result.transfer, balance: result.balance };
   }, {
     auth: 'users',
+    // Checked before the Idempotency-Key is claimed: a password-only try stores nothing under the
+    // key, so the same key works once the user has signed in with a second factor.
+    mfa: true,
     idempotent: 'required',
     summary: 'Move money from one of your accounts to another account (MFA session and Idempotency-Key required)',
     tags: ['bank'],

@@ -33,6 +33,11 @@ export function ruleAuth(state: AuthState | null | undefined): RuleAuthRecord | 
 export function amrFlags(amr: readonly string[]): Record<string, boolean> {
   const flags: Record<string, boolean> = {};
   for (const method of amr) flags[method] = true;
-  flags.mfa = amr.length >= 2 && new Set(amr).size >= 2;
+  flags.mfa = isMfaSession(amr);
   return flags;
+}
+
+/** Two different methods signed the session in (`@request.auth.amr.mfa`, a route's `mfa: true`). */
+export function isMfaSession(amr: readonly string[]): boolean {
+  return amr.length >= 2 && new Set(amr).size >= 2;
 }

@@ -28,6 +28,12 @@ export interface CustomRouteOptions<B extends z.ZodType = z.ZodType, Q extends z
    * collection only (403 for others); `'superuser'`: superusers only. Default: anyone.
    */
   auth?: boolean | string;
+  /**
+   * `true`: the session must have been signed in with two different methods (password + TOTP or
+   * OTP, the rules' `@request.auth.amr.mfa = true`); 403 with `data.mfa.code = "mfa_required"`
+   * otherwise, checked with `auth`, before the body and before an `Idempotency-Key` is claimed.
+   */
+  mfa?: boolean;
   schema?: RouteSchema<B, Q>;
   /** Honour `Idempotency-Key` (docs/idempotency.md); `'required'` answers 400 without one. */
   idempotent?: boolean | 'required';
@@ -192,7 +198,8 @@ export function customRoutePaths(routes: readonly CustomRoute[], toJsonSchema: (
       responses: { 200: { description: 'OK' }, 400: { description: 'Bad request (PocketBase error shape).' } },
     };
     if (o.description) op.description = o.description;
-    if (o.auth) op.security = [{ authToken: [] }];
+    if (o.auth || o.mfa) op.security = [{ authToken: [] }];
+    if (o.mfa) (op.responses as Record<string, unknown>)[403] = { description: 'The session was not signed in with two factors (`data.mfa.code` = `mfa_required`).' };
     if (o.schema?.query) {
       const q = toJsonSchema(o.schema.query) as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, schema] of Object.entries(q.properties ?? {})) {

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { App } from '../app/app.js';
 import { isSuperuser } from '../auth/authenticate.js';
-import { ruleAuth } from '../auth/rule-auth.js';
+import { isMfaSession, ruleAuth } from '../auth/rule-auth.js';
 import { apiError, fieldError, validationError } from '../core/errors.js';
 import { fastifyIdempotency } from '../idempotency/fastify-idempotency.js';
 import type { IdempotencyRouteHooks } from '../idempotency/fastify-idempotency.js';
@@ -65,7 +65,7 @@ export function registerCustomRoutes(app: App, fastify: FastifyInstance): void {
       const found = app.routes.find(request.method, path);
       if (found === undefined) throw apiError('not_found');
       const { route, params } = found;
-      guardAuth(request, route.options.auth);
+      guardAuth(request, route.options.auth, route.options.mfa === true);
       const schema = route.options.schema;
       const body = schema?.body ? parse(schema.body, request.body ?? {}, 'body') : (request.body ?? {});
       const query = schema?.query ? parse(schema.query, request.query ?? {}, 'query') : (request.query ?? {});
@@ -94,16 +94,20 @@ export function registerCustomRoutes(app: App, fastify: FastifyInstance): void {
   });
 }
 
-function guardAuth(request: FastifyRequest, auth: boolean | string | undefined): void {
-  if (auth === undefined || auth === false) return;
+function guardAuth(request: FastifyRequest, auth: boolean | string | undefined, mfa = false): void {
+  if ((auth === undefined || auth === false) && !mfa) return;
   if (!request.auth) throw apiError('unauthorized', 'The request requires valid record authorization token.');
-  if (auth === true) return;
   if (auth === 'superuser') {
     if (!isSuperuser(request.auth)) throw apiError('forbidden', 'The authorized record is not allowed to perform this action.');
-    return;
+  } else if (typeof auth === 'string') {
+    const c = request.auth.collection;
+    if (c.name !== auth && c.id !== auth && !isSuperuser(request.auth)) throw apiError('forbidden', 'The authorized record is not allowed to perform this action.');
   }
-  const c = request.auth.collection;
-  if (c.name !== auth && c.id !== auth && !isSuperuser(request.auth)) throw apiError('forbidden', 'The authorized record is not allowed to perform this action.');
+  if (mfa && !isMfaSession(request.auth.amr ?? [])) {
+    throw apiError('forbidden', 'This action needs a session signed in with two factors.', {
+      mfa: { code: 'mfa_required', message: 'Sign in again with a second factor.' },
+    });
+  }
 }
 
 function parse(schema: z.ZodType, value: unknown, what: string): unknown {

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { z } from 'zod';
+import { findAuthRecordById } from '../../src/auth/auth-record.js';
+import { issueAuthToken } from '../../src/auth/password-auth.js';
 import { createFixtureUser } from '../api/api-fixture.js';
 import { eachAppDialect } from '../http/test-app.js';
 
@@ -96,4 +98,36 @@ eachAppDialect('custom routes: auth, schema, idempotency, rules, errors, OpenAPI
   app.routes.replaceAll(app.routes.list().filter((r) => r.path !== '/api/shop/ping'));
   assert.equal((await t.call('GET', '/api/shop/ping?n=4')).status, 404);
   assert.equal((await t.call('GET', '/api/openapi.json')).body.paths['/api/shop/ping'], undefined);
+});
+
+eachAppDialect('custom routes: mfa: true refuses a one-factor session before the Idempotency-Key is claimed', async (t) => {
+  const { app } = t;
+  let runs = 0;
+  app.routes.post('/api/bank/move', () => ({ runs: ++runs }), { auth: 'users', mfa: true, idempotent: 'required' });
+  const alice = await createFixtureUser(t);
+  const users = app.collections.find('users')!;
+  const record = await findAuthRecordById(app.db, users, alice.userId);
+  const twoFactors = await issueAuthToken(users, record!, true, undefined, ['password', 'totp']);
+  const sameFactorTwice = await issueAuthToken(users, record!, true, undefined, ['password', 'password']);
+  const move = (token: string | null, key: string) => t.call('POST', '/api/bank/move', { body: {}, token, headers: { 'idempotency-key': key } });
+
+  assert.equal((await move(null, 'k1')).status, 401);
+  for (const token of [alice.userToken, sameFactorTwice]) {
+    const refused = await move(token, 'k1');
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.data.mfa.code, 'mfa_required');
+  }
+  // Nothing was stored under k1: the two-factor session runs the handler with it, once.
+  const first = await move(twoFactors, 'k1');
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  assert.deepEqual(first.body, { runs: 1 });
+  assert.equal(first.headers.get('idempotent-replayed'), null);
+  const replay = await move(twoFactors, 'k1');
+  assert.deepEqual(replay.body, { runs: 1 });
+  assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+  assert.equal(runs, 1);
+
+  const op = (await t.call('GET', '/api/openapi.json')).body.paths['/api/bank/move'].post;
+  assert.ok(op.responses['403']);
+  assert.deepEqual(op.security, [{ authToken: [] }]);
 });

@@ -377,3 +377,30 @@ eachDatabase('records: view and list follow a rule edited between two reads; per
   await fails(rs.view('memos', openId, {}, as(alice)), 403);
   assert.equal((await rs.view('memos', openId, {}, SU)).record.id, openId);
 });
+
+eachDatabase('records: a relation to the requester is taken from its authentication, any other id is read', async (db) => {
+  const { cs, rs } = await setup(db);
+  const users = cs.find('users');
+  assert.ok(users);
+  await cs.create({ name: 'posts', fields: [{ type: 'relation', name: 'owners', collectionId: users.id, maxSelect: 5 }], createRule: '' });
+  const alice = await rs.create('users', { email: 'alice@x.com', password: '12345678', passwordConfirm: '12345678' }, {}, SU);
+  const bob = await rs.create('users', { email: 'bob@x.com', password: '12345678', passwordConfirm: '12345678' }, {}, SU);
+  const me: AuthRecord = { id: String(alice.record.id), collectionId: users.id, collectionName: 'users' };
+  const reads: string[] = [];
+  const counting = new Proxy(db, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver) as unknown;
+      if (key === 'all' && typeof v === 'function') return (sql: string, params?: unknown[]) => (reads.push(sql), (v as Function).call(target, sql, params));
+      return typeof v === 'function' ? (v as Function).bind(target) : v;
+    },
+  });
+  const rsCounting = new RecordService({ db: counting, collections: cs });
+  assert.deepEqual((await rsCounting.create('posts', { owners: [me.id] }, {}, as(me))).record.owners, [me.id]);
+  assert.equal(reads.filter((s) => s.includes('"users"')).length, 0, reads.join('\n'));
+  assert.equal(((await rsCounting.create('posts', { owners: [me.id, String(bob.record.id)] }, {}, as(me))).record.owners as string[]).length, 2);
+  assert.equal(reads.filter((s) => s.includes('"users"')).length, 1, reads.join('\n'));
+  await fails(rsCounting.create('posts', { owners: [me.id, 'missing00000000'] }, {}, as(me)), 400, 'owners', 'validation_missing_rel_records');
+  // A guest naming the same id is checked with a read like any other requester.
+  await rsCounting.create('posts', { owners: [me.id] }, {}, GUEST_CTX);
+  assert.equal(reads.filter((s) => s.includes('"users"')).length, 3, reads.join('\n'));
+});

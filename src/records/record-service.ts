@@ -40,7 +40,10 @@ import type { AppHooks } from '../hooks/app-hooks.js';
 export type { RecordJson } from './record-codec.js';
 
 export interface RecordContext {
-  /** The rules' AuthRecord (fields + collectionId + collectionName); null = guest. */
+  /**
+   * The rules' AuthRecord (fields + collectionId + collectionName) as this request's authentication
+   * read it from the database; null = guest. A relation to it is taken as existing without a read.
+   */
   auth: AuthRecord | null;
   isSuperuser: boolean;
   /** method, headers, query, context; the service fills `body` for write rules. */
@@ -276,7 +279,7 @@ export class RecordService {
     files.check(c, record, null, errors);
     if (this.hooks.onRecordValidate.length === 0) this.#validate(c, record, errors);
     else await this.hooks.onRecordValidate.trigger(validateEvent({ collection: c, record, context: ctx }, errors), () => this.#validate(c, record, errors));
-    await this.#checkRelations(c, record, null, errors);
+    await this.#checkRelations(c, record, null, errors, ctx);
     if (!errors.empty) throw validationError(errors.toData(), FAILED_CREATE);
     if (plainPassword !== undefined) record.password = await hashPassword(plainPassword);
     if (files.hasUploads) await files.store(record);
@@ -351,7 +354,7 @@ export class RecordService {
       files.check(c, record, current, errors);
       if (this.hooks.onRecordValidate.length === 0) this.#validate(c, record, errors);
       else await this.hooks.onRecordValidate.trigger(validateEvent({ collection: c, record, context: ctx, original: current }, errors), () => this.#validate(c, record, errors));
-      await this.#checkRelations(c, record, current, errors);
+      await this.#checkRelations(c, record, current, errors, ctx);
       if (!errors.empty) throw validationError(errors.toData(), FAILED_UPDATE);
       if (plainPassword !== undefined) {
         record.password = plainPassword === early && earlyHash !== undefined ? earlyHash : await hashPassword(plainPassword);
@@ -474,10 +477,10 @@ export class RecordService {
   }
 
   /** Relation ids must exist in the target collection (one query per relation field that changed). */
-  async #checkRelations(c: Collection, record: RecordJson, current: RecordJson | null, errors: ErrorTree): Promise<void> {
+  async #checkRelations(c: Collection, record: RecordJson, current: RecordJson | null, errors: ErrorTree, ctx: RecordContext): Promise<void> {
     for (const f of c.fields) {
       if (f.type !== 'relation') continue;
-      const ids = idsOf(record[f.name]);
+      let ids = idsOf(record[f.name]);
       if (ids.length === 0) continue;
       if (current !== null && JSON.stringify(current[f.name]) === JSON.stringify(record[f.name])) continue;
       const target = this.#collections.find(f.collectionId);
@@ -485,6 +488,11 @@ export class RecordService {
         errors.add([f.name], { code: 'validation_missing_rel_records', message: 'Failed to find all relation records with the provided ids.' });
         continue;
       }
+      // The requester's own record was read by this request's authentication, as outside the
+      // write's transaction as this check: `owner = me` needs no second read.
+      const self = ctx.auth !== null && ctx.auth.collectionId === target.id ? ctx.auth.id : undefined;
+      if (self !== undefined) ids = ids.filter((id) => id !== self);
+      if (ids.length === 0) continue;
       const rows = await this.#db.all<{ id: string }>(idsExistSql(target, ids.length), ids);
       if (rows.length !== ids.length) {
         errors.add([f.name], { code: 'validation_missing_rel_records', message: 'Failed to find all relation records with the provided ids.' });

@@ -440,10 +440,6 @@ export class RecordService {
   }
 
   /**
-   * Whether `c`'s table has not had its `_version` column checked yet (once per table per process).
-   * Asked before `#ensureVersion` so the common case costs no await on the request path.
-   */
-  /**
    * The write's own transaction, or, nested in a caller's that ends on any failure
    * (`failureEndsTransaction`) with no hook to catch one, that transaction itself: its savepoint's
    * SAVEPOINT/RELEASE were a round trip per record of a batch on PostgreSQL.
@@ -453,6 +449,10 @@ export class RecordService {
     return outer === undefined ? this.#db.transaction(fn) : fn(outer);
   }
 
+  /**
+   * Whether `c`'s table has not had its `_version` column checked yet (once per table per process).
+   * Asked before `#ensureVersion` so the common case costs no await on the request path.
+   */
   #needsVersion(c: Collection): boolean {
     return c.type !== 'view' && !this.#versioned.has(c.name);
   }

@@ -265,13 +265,23 @@ export function validateEvent(base: RecordEvent & { original?: RecordJson }, err
  * Runs a request hook around a route's default action and returns what to send: the action's
  * result, as possibly changed by handlers after `next()`, or what a handler set without calling it.
  */
-export async function triggerRequest<E extends { result?: unknown }>(
+export function triggerRequest<E extends { result?: unknown }>(
   hook: Hook<E>,
   event: E,
   action: (e: E) => Promise<unknown>,
 ): Promise<unknown> {
-  await hook.trigger(event, async (e) => {
-    e.result = await action(e);
-  });
-  return event.result;
+  // With no handler bound the chain is only its action: its promises are skipped (reads run this
+  // for every request).
+  if (hook.length === 0) {
+    try {
+      return action(event);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+  return hook
+    .trigger(event, async (e) => {
+      e.result = await action(e);
+    })
+    .then(() => event.result);
 }

@@ -13,8 +13,7 @@ export function recordsListRoute(app: App): RouteOptions {
     handler: async function listRecords(request) {
       const collection = await routeCollection(app, request);
       const query = parseListQuery(request.query);
-      const hook = app.hooks.onRecordsListRequest;
-      const list = () => app.records.list(
+      return triggerRequest(app.hooks.onRecordsListRequest, { collection, request }, () => app.records.list(
         collection.id,
         {
           page: query.page,
@@ -25,9 +24,7 @@ export function recordsListRoute(app: App): RouteOptions {
           ...expandOption(request),
         },
         recordContext(request),
-      );
-      // With no handler bound, the chain would only call the action: skip its promises.
-      return hook.length === 0 ? list() : triggerRequest(hook, { collection, request }, list);
+      ));
     },
   };
 }

@@ -6,7 +6,6 @@
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
 import { triggerRequest } from '../../hooks/app-hooks.js';
-import type { RecordRequestEvent } from '../../hooks/app-hooks.js';
 import { recordContext } from './records-context.js';
 import { formatEtag, ifNoneMatchHits, parseEtagCondition } from './records-etag.js';
 import { expandOption, recordId, routeCollection } from './records-params.js';
@@ -19,16 +18,12 @@ export function recordsViewRoute(app: App): RouteOptions {
       // A malformed header is the client's mistake whether or not the record exists.
       parseEtagCondition(request.headers['if-none-match'], 'If-None-Match');
       const collection = await routeCollection(app, request);
-      const event: RecordRequestEvent = { collection, request, id: recordId(request) };
-      const hook = app.hooks.onRecordViewRequest;
-      // With no handler bound, the chain would only call the action: skip its promises.
-      return hook.length === 0 ? viewAction(event) : triggerRequest(hook, event, viewAction);
-      async function viewAction(e: RecordRequestEvent): Promise<unknown> {
+      return triggerRequest(app.hooks.onRecordViewRequest, { collection, request, id: recordId(request) }, async (e) => {
         const { record, version } = await app.records.view(collection.id, e.id ?? '', expandOption(request), recordContext(request));
         reply.header('etag', formatEtag(version));
         if (ifNoneMatchHits(request.headers['if-none-match'], version)) return reply.code(304).send();
         return record;
-      }
+      });
     },
   };
 }

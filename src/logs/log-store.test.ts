@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { eachDatabase } from '../testing/databases.js';
-import { LogStore, logDate, logDateOf, newLogId } from './log-store.js';
+import { LOG_INSERT_BATCH, LogStore, logDate, logDateOf, newLogId } from './log-store.js';
 
 test('log ids have PocketBase shape, never repeat and increase within a process', () => {
   const ids: string[] = [];
@@ -44,4 +44,19 @@ eachDatabase('insertMany keeps any text and JSON data as given, in order', async
   await store.insertMany(entries);
   const { items } = await store.list({ limit: 10, offset: 0 });
   assert.deepEqual(items, [...entries].reverse());
+});
+
+eachDatabase('every row count is stored, in order: whole batches, split remainders, more than a batch', async (db) => {
+  const store = new LogStore(db);
+  await store.ensureTable();
+  const now = logDate();
+  let expected = 0;
+  for (const count of [1, 3, 127, LOG_INSERT_BATCH, LOG_INSERT_BATCH + 57, 2 * LOG_INSERT_BATCH]) {
+    const rows = Array.from({ length: count }, (_, i) => ({ id: newLogId(), created: now, updated: now, level: 0, message: `${count}:${i}`, data: '{}' }));
+    await store.insertRows(rows);
+    expected += count;
+    const { items, total } = await store.list({ limit: count, offset: 0, orderBy: '"id" DESC' });
+    assert.equal(total, expected);
+    assert.deepEqual(items.map((e) => e.message).reverse(), rows.map((r) => r.message), `count ${count}`);
+  }
 });

@@ -112,6 +112,32 @@ export function logRowOf(entry: LogEntry): LogRow {
   return { id: entry.id, created: entry.created, updated: entry.updated, level: entry.level, message: entry.message, data: JSON.stringify(entry.data) };
 }
 
+/**
+ * Rows per log INSERT: the log writer flushes a busy server's logs in multiples of it, so each
+ * becomes one statement of a single prepared shape.
+ */
+export const LOG_INSERT_BATCH = 200;
+const SQLITE_REMAINDER_SIZES = [128, 64, 32, 16, 8, 4, 2, 1] as const;
+const sqliteInserts = new Map<number, string>();
+
+function sqliteInsertOf(rows: number): string {
+  let sql = sqliteInserts.get(rows);
+  if (sql === undefined) {
+    sql = `INSERT INTO "_logs" ("id", "created", "updated", "level", "message", "data") VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`;
+    sqliteInserts.set(rows, sql);
+  }
+  return sql;
+}
+
+function sqliteParams(rows: readonly LogRow[], from: number, to: number): SqlParam[] {
+  const params: SqlParam[] = [];
+  for (let j = from; j < to; j++) {
+    const r = rows[j] as LogRow;
+    params.push(r.id, r.created, r.updated, r.level, r.message, r.data);
+  }
+  return params;
+}
+
 export class LogStore {
   readonly db: Database;
 
@@ -144,7 +170,7 @@ export class LogStore {
 
   async insertRows(rows: readonly LogRow[]): Promise<void> {
     // SQLite: 6 params per row, well under its 32766 bound parameters. PostgreSQL: one JSON param.
-    const chunkSize = 500;
+    const chunkSize = this.db.dialect === 'postgres' ? 500 : LOG_INSERT_BATCH;
     for (let i = 0; i < rows.length; i += chunkSize) {
       let chunk = rows.slice(i, i + chunkSize);
       for (let attempt = 1; ; attempt++) {
@@ -161,11 +187,23 @@ export class LogStore {
     }
   }
 
+  /**
+   * A full batch is one INSERT. Any other count (a quiet server's timed flush) is split into
+   * power-of-two INSERTs in one transaction: a prepared statement per distinct count held ~130 KB
+   * each (a long-running server met every count up to the batch: tens of MB). Against one
+   * statement, splitting costs ~0.3 µs more per row, which only quiet servers pay.
+   */
   async #insertSqlite(rows: readonly LogRow[]): Promise<void> {
-    const params: SqlParam[] = [];
-    for (const r of rows) params.push(r.id, r.created, r.updated, r.level, r.message, r.data);
-    const values = rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
-    await this.db.run(`INSERT INTO "_logs" ("id", "created", "updated", "level", "message", "data") VALUES ${values}`, params);
+    if (rows.length === LOG_INSERT_BATCH) {
+      await this.db.run(sqliteInsertOf(LOG_INSERT_BATCH), sqliteParams(rows, 0, rows.length));
+      return;
+    }
+    await this.db.transaction(async (tx) => {
+      let i = 0;
+      for (const size of SQLITE_REMAINDER_SIZES) {
+        for (; rows.length - i >= size; i += size) await tx.run(sqliteInsertOf(size), sqliteParams(rows, i, i + size));
+      }
+    });
   }
 
   /**

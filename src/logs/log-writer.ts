@@ -1,12 +1,12 @@
 /**
- * Writes logs off the hot path: entries are buffered and flushed as one INSERT every `intervalMs`
- * or as soon as `maxBuffer` entries are waiting, and once more on close. A request only pays for an
+ * Writes logs off the hot path: entries are buffered and flushed in whole batches of `maxBuffer`
+ * as soon as one is waiting, everything else `intervalMs` after it was written, and all on close. A request only pays for an
  * array push: deferred entries become rows (id, dates, data JSON) in the flush. If the database is
  * down, the batch is dropped and reported once per failure streak: logs must never take the API
  * down with them.
  */
 import { AsyncResource } from 'node:async_hooks';
-import { logRowOf } from './log-store.js';
+import { LOG_INSERT_BATCH, logRowOf } from './log-store.js';
 import type { DeferredLogEntry, LogEntry, LogStore } from './log-store.js';
 
 export interface LogWriterOptions {
@@ -28,6 +28,7 @@ export class LogWriter {
   readonly #scope = new AsyncResource('GalleyLogWriter');
   #buffer: (LogEntry | DeferredLogEntry)[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #fullQueued = false;
   #flushing: Promise<void> = Promise.resolve();
   #failing = false;
   #closed = false;
@@ -35,7 +36,7 @@ export class LogWriter {
   constructor(store: LogStore, options: LogWriterOptions = {}) {
     this.#store = store;
     this.#intervalMs = options.intervalMs ?? 200;
-    this.#maxBuffer = options.maxBuffer ?? 200;
+    this.#maxBuffer = options.maxBuffer ?? LOG_INSERT_BATCH;
     this.#maxPending = options.maxPending ?? 50_000;
     this.#onError = options.onError ?? (() => {});
   }
@@ -44,20 +45,34 @@ export class LogWriter {
     if (this.#closed || this.#buffer.length >= this.#maxPending) return;
     this.#buffer.push(entry);
     if (this.#buffer.length >= this.#maxBuffer) {
-      this.#clearTimer();
-      this.#scope.runInAsyncScope(() => setImmediate(() => void this.flush()));
+      if (!this.#fullQueued) {
+        this.#fullQueued = true;
+        this.#scope.runInAsyncScope(() => setImmediate(() => void this.#enqueue(true)));
+      }
     } else if (!this.#timer) {
-      this.#timer = this.#scope.runInAsyncScope(() => setTimeout(() => void this.flush(), this.#intervalMs));
-      this.#timer.unref();
+      this.#startTimer();
     }
   }
 
   /** Writes everything buffered so far; resolves when it is stored (or dropped after an error). */
   flush(): Promise<void> {
     this.#clearTimer();
-    const next = this.#flushing.then(() => this.#scope.runInAsyncScope(() => this.#flushNow()));
+    return this.#enqueue(false);
+  }
+
+  /**
+   * `fullOnly`: a busy server's flush writes whole batches (`maxBuffer` entries each, the store's
+   * single-statement size) and leaves the rest to the next batch or the timer.
+   */
+  #enqueue(fullOnly: boolean): Promise<void> {
+    const next = this.#flushing.then(() => this.#scope.runInAsyncScope(() => this.#flushNow(fullOnly)));
     this.#flushing = next;
     return next;
+  }
+
+  #startTimer(): void {
+    this.#timer = this.#scope.runInAsyncScope(() => setTimeout(() => void this.flush(), this.#intervalMs));
+    this.#timer.unref();
   }
 
   /** Flushes what is left; later writes are ignored. */
@@ -70,10 +85,13 @@ export class LogWriter {
     return this.#buffer.length;
   }
 
-  async #flushNow(): Promise<void> {
-    if (this.#buffer.length === 0) return;
-    const pending = this.#buffer;
-    this.#buffer = [];
+  async #flushNow(fullOnly: boolean): Promise<void> {
+    if (fullOnly) this.#fullQueued = false;
+    const count = fullOnly ? this.#buffer.length - (this.#buffer.length % this.#maxBuffer) : this.#buffer.length;
+    if (count === 0) return;
+    const pending = count === this.#buffer.length ? this.#buffer : this.#buffer.slice(0, count);
+    this.#buffer = count === this.#buffer.length ? [] : this.#buffer.slice(count);
+    if (this.#buffer.length > 0 && !this.#timer) this.#startTimer();
     try {
       await this.#store.insertRows(pending.map((e) => ('toRow' in e ? e.toRow() : logRowOf(e))));
       this.#failing = false;

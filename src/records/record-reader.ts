@@ -157,10 +157,9 @@ export class RecordReader {
   }
 
   /** The first row of a one-row statement from `byIdSql`, decoded. */
-  async selectOne(c: Collection, sql: string, params: readonly SqlParam[]): Promise<DecodedRow | undefined> {
+  selectOne(c: Collection, sql: string, params: readonly SqlParam[]): Promise<DecodedRow | undefined> {
     const s = collectionSql(c);
-    const row = await this.db.get<Row>(sql, params);
-    return row === undefined ? undefined : decodedRow(s, row);
+    return this.db.get<Row>(sql, params).then((row) => (row === undefined ? undefined : decodedRow(s, row)));
   }
 
   /** Ids among `ids` whose records of `c` match `rule` for `request` (one query). */

@@ -53,6 +53,20 @@ export async function shapeRecords(reader: RecordReader, c: Collection, records:
     const needCheck = records.filter((r) => r.emailVisibility !== true && !isOwner(c, r, ctx));
     if (needCheck.length > 0) managed = await managedIds(reader, c, needCheck, ctx);
   }
+  return shaped(c, plan, records, ctx, managed);
+}
+
+/**
+ * `shapeRecords` without waiting, when no record needs the manage-rule query (not an auth
+ * collection, a superuser, or only visible emails and the requester's own record); else undefined.
+ */
+export function shapeRecordsNow(c: Collection, records: readonly RecordJson[], ctx: ShapeContext): RecordJson[] | undefined {
+  const plan = planFor(c);
+  if (plan.isAuth && !ctx.isSuperuser && records.some((r) => r.emailVisibility !== true && !isOwner(c, r, ctx))) return undefined;
+  return shaped(c, plan, records, ctx, undefined);
+}
+
+function shaped(c: Collection, plan: ShapePlan, records: readonly RecordJson[], ctx: ShapeContext, managed: Set<string> | undefined): RecordJson[] {
   return records.map((r) => {
     const out: RecordJson = { ...r };
     for (const name of plan.secret) delete out[name];

@@ -23,6 +23,11 @@ export function expandOption(request: FastifyRequest): { expand?: string } {
   return expand ? { expand } : {};
 }
 
+/** The collection of `:collection` if this node has it loaded (see `routeCollection` for a miss). */
+export function loadedCollection(app: App, request: FastifyRequest): Collection | undefined {
+  return app.collections.find((request.params as RecordsParams).collection);
+}
+
 /**
  * The collection of `:collection`, found fresh: a collection another node created a moment ago is
  * loaded on the miss instead of answering 404.

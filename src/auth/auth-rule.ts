@@ -18,6 +18,11 @@ export interface AuthRuleDeps {
 
 const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
+/** Whether `checkAuthRule` has anything to check (an empty rule lets every record in). */
+export function hasAuthRule(collection: Collection): boolean {
+  return collection.authRule !== '' && collection.authRule !== undefined;
+}
+
 export async function checkAuthRule(
   deps: AuthRuleDeps,
   collection: Collection,

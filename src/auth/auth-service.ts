@@ -112,7 +112,7 @@ export class AuthService {
       },
     );
     if ('mfaId' in mfa) return { mfaId: mfa.mfaId };
-    const token = await issueAuthToken(collection, record, true, undefined, mfa.amr);
+    const token = issueAuthToken(collection, record, true, undefined, mfa.amr);
     try {
       await recordAuthOrigin({ db, mail: this.#deps.mail() }, collection, record, request.client);
     } catch (err) {
@@ -259,7 +259,7 @@ export class AuthService {
     }
     const record = await findAuthRecord(this.#deps.db, collection, 'id', recordId);
     if (!record) throw apiError('not_found');
-    const token = await issueAuthToken(collection, record, false, seconds > 0 ? seconds : undefined, ['impersonate']);
+    const token = issueAuthToken(collection, record, false, seconds > 0 ? seconds : undefined, ['impersonate']);
     return { token, record, collection };
   }
 

@@ -44,7 +44,7 @@ function tokenConfig(collection: Collection, type: FlowToken): TokenConfig {
   return config;
 }
 
-function flowToken(collection: Collection, record: AuthRecord, type: FlowToken, extra: { newEmail?: string } = {}): Promise<string> {
+function flowToken(collection: Collection, record: AuthRecord, type: FlowToken, extra: { newEmail?: string } = {}): string {
   const config = tokenConfig(collection, type);
   return signToken(
     { id: record.id, type, collectionId: collection.id, email: record.email, ...extra },
@@ -85,7 +85,7 @@ async function mailTo(deps: EmailFlowDeps, to: string, template: EmailTemplate |
 export async function requestVerification(deps: EmailFlowDeps, collection: Collection, address: string): Promise<void> {
   const record = await findAuthRecord(deps.db, collection, 'email', address);
   if (!record || record.verified) return;
-  const token = await flowToken(collection, record, 'verification');
+  const token = flowToken(collection, record, 'verification');
   await mailTo(deps, record.email, collection.verificationTemplate, { TOKEN: token, 'RECORD:id': record.id, 'RECORD:email': record.email },
     mailFlow('verification', collection, record, { token }));
 }
@@ -100,7 +100,7 @@ export async function confirmVerification(deps: EmailFlowDeps, collection: Colle
 export async function requestPasswordReset(deps: EmailFlowDeps, collection: Collection, address: string): Promise<void> {
   const record = await findAuthRecord(deps.db, collection, 'email', address);
   if (!record) return;
-  const token = await flowToken(collection, record, 'passwordReset');
+  const token = flowToken(collection, record, 'passwordReset');
   await mailTo(deps, record.email, collection.resetPasswordTemplate, { TOKEN: token, 'RECORD:id': record.id, 'RECORD:email': record.email },
     mailFlow('passwordReset', collection, record, { token }));
 }
@@ -129,7 +129,7 @@ export async function requestEmailChange(deps: EmailFlowDeps, collection: Collec
   const address = emailInput(newEmail, 'newEmail');
   const taken = await findAuthRecord(deps.db, collection, 'email', address);
   if (taken) throw validationError({ newEmail: fieldError('validation_not_unique') });
-  const token = await flowToken(collection, auth.record, 'emailChange', { newEmail: address });
+  const token = flowToken(collection, auth.record, 'emailChange', { newEmail: address });
   await mailTo(deps, address, collection.confirmEmailChangeTemplate, { TOKEN: token, 'RECORD:id': auth.record.id, 'RECORD:email': auth.record.email },
     mailFlow('emailChange', collection, auth.record, { token, newEmail: address }));
 }

@@ -9,7 +9,7 @@ import type { Queryable } from '../db/database.js';
 import type { RequestInfo, SchemaLookup } from '../rules/index.js';
 import { findAuthRecord } from './auth-record.js';
 import type { AuthRecord, AuthState } from './auth-record.js';
-import { checkAuthRule } from './auth-rule.js';
+import { checkAuthRule, hasAuthRule } from './auth-rule.js';
 import type { AuthDeps } from './authenticate.js';
 import { verifyPasswordOrDummy } from './password.js';
 import { signToken, signingKey } from './tokens.js';
@@ -43,13 +43,14 @@ export function authCollection(collections: AuthDeps['collections'], nameOrId: s
   return collection;
 }
 
-export async function issueAuthToken(
+/** Synchronous: signing is an HMAC; an async wrapper only cost a promise per token. */
+export function issueAuthToken(
   collection: Collection,
   record: AuthRecord,
   refreshable = true,
   duration?: number,
   amr?: readonly string[],
-): Promise<string> {
+): string {
   const config = collection.authToken;
   if (!config?.secret) throw apiError('internal');
   return signToken(
@@ -125,7 +126,7 @@ export async function authRefresh(
   }
   // An API key must not be turned into a (broader, unscoped) token.
   if (auth.apiKey) throw apiError('forbidden', 'API keys cannot be refreshed into tokens.');
-  await checkAuthRule({ db: deps.db, schema: deps.collections }, collection, auth.record.id, request, collection.name === '_superusers');
-  const token = refreshable ? await issueAuthToken(collection, auth.record, true, undefined, auth.amr) : currentToken;
+  if (hasAuthRule(collection)) await checkAuthRule({ db: deps.db, schema: deps.collections }, collection, auth.record.id, request, collection.name === '_superusers');
+  const token = refreshable ? issueAuthToken(collection, auth.record, true, undefined, auth.amr) : currentToken;
   return { token, record: auth.record, collection };
 }

@@ -9,7 +9,7 @@ const keyBytes = new TextEncoder().encode(key);
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 test('signed auth tokens verify with the same key and carry PocketBase claims', async () => {
-  const token = await signToken({ id: 'abc', type: 'auth', collectionId: 'pbc_1', refreshable: true }, key, 60);
+  const token = signToken({ id: 'abc', type: 'auth', collectionId: 'pbc_1', refreshable: true }, key, 60);
   const claims = await verifyToken(token, key, 'auth');
   assert.equal(claims?.id, 'abc');
   assert.equal(claims?.collectionId, 'pbc_1');
@@ -19,10 +19,10 @@ test('signed auth tokens verify with the same key and carry PocketBase claims', 
 });
 
 test('another key, another type, expiry or garbage fail verification', async () => {
-  const token = await signToken({ id: 'abc', type: 'auth', collectionId: 'pbc_1' }, key, 60);
+  const token = signToken({ id: 'abc', type: 'auth', collectionId: 'pbc_1' }, key, 60);
   assert.equal(await verifyToken(token, signingKey('rotated', 'collection-secret'), 'auth'), undefined);
   assert.equal(await verifyToken(token, key, 'file'), undefined);
-  const expired = await signToken({ id: 'abc', type: 'auth', collectionId: 'pbc_1' }, key, -120);
+  const expired = signToken({ id: 'abc', type: 'auth', collectionId: 'pbc_1' }, key, -120);
   assert.equal(await verifyToken(expired, key, 'auth'), undefined);
   for (const bad of ['', 'x', 'a.b.c', `${token}x`]) {
     assert.equal(await verifyToken(bad, key, 'auth'), undefined);
@@ -39,7 +39,7 @@ test('tokens interoperate with jose in both directions, byte for byte', async ()
   const claims = { id: 'abc', type: 'auth', collectionId: 'pbc_1', refreshable: true };
   const fromJose = await new SignJWT({ ...claims, exp }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(keyBytes);
   assert.equal((await verifyToken(fromJose, key, 'auth'))?.id, 'abc');
-  const ours = await signToken({ id: 'abc', type: 'auth', collectionId: 'pbc_1', refreshable: true }, key, 60);
+  const ours = signToken({ id: 'abc', type: 'auth', collectionId: 'pbc_1', refreshable: true }, key, 60);
   const { payload } = await jwtVerify(ours, keyBytes, { algorithms: ['HS256'], requiredClaims: ['exp'] });
   assert.equal(payload.id, 'abc');
   if ((payload.exp as number) === exp) assert.equal(ours, fromJose);
@@ -59,7 +59,7 @@ test('verification refuses what jose refused: other algorithms, crit, nbf ahead,
   assert.equal(await verifyToken(await sign({}, { ...base, exp: String(now + 60) }), key, 'auth'), undefined);
   const hs384 = await new SignJWT({ ...base, exp: now + 60 }).setProtectedHeader({ alg: 'HS384' }).sign(new Uint8Array(48).fill(1));
   assert.equal(await verifyToken(hs384, new Uint8Array(48).fill(1), 'auth'), undefined);
-  const good = await signToken(base as { id: string; type: 'auth'; collectionId: string }, key, 60);
+  const good = signToken(base as { id: string; type: 'auth'; collectionId: string }, key, 60);
   const [h, p, s] = good.split('.') as [string, string, string];
   const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${p}.`;
   assert.equal(await verifyToken(unsigned, key, 'auth'), undefined);

@@ -51,11 +51,11 @@ function hs256(input: string, key: SigningKey): string {
 }
 
 /** Signs `claims` valid for `durationSeconds` from now. */
-export async function signToken(
+export function signToken(
   claims: Omit<TokenClaims, 'exp'>,
   key: SigningKey,
   durationSeconds: number,
-): Promise<string> {
+): string {
   const exp = Math.floor(Date.now() / 1000) + Math.floor(durationSeconds);
   const input = `${HEADER}.${base64url(JSON.stringify({ ...claims, exp }))}`;
   return `${input}.${hs256(input, key)}`;

@@ -258,11 +258,16 @@ export class RecordService {
   }
 
   /** A stored record shaped for a requester (with `expand` when asked), for auth responses and realtime. */
-  async shape(collection: Collection, record: RecordJson, ctx: RecordContext, opts: { expand?: string } = {}): Promise<RecordJson> {
+  shape(collection: Collection, record: RecordJson, ctx: RecordContext, opts: { expand?: string } = {}): Promise<RecordJson> {
     const copy = { ...record };
     delete copy.expand;
-    const [out] = await this.#output(collection, [copy], ctx, opts.expand);
-    return out as RecordJson;
+    try {
+      const now = opts.expand === undefined && this.hooks.onRecordEnrich.length === 0 ? shapeRecordsNow(collection, [copy], ctx) : undefined;
+      if (now !== undefined) return Promise.resolve(now[0] as RecordJson);
+      return this.#output(collection, [copy], ctx, opts.expand).then(([out]) => out as RecordJson);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   // --- writes --------------------------------------------------------------------------------

@@ -107,8 +107,8 @@ eachAppDialect('custom routes: mfa: true refuses a one-factor session before the
   const alice = await createFixtureUser(t);
   const users = app.collections.find('users')!;
   const record = await findAuthRecordById(app.db, users, alice.userId);
-  const twoFactors = await issueAuthToken(users, record!, true, undefined, ['password', 'totp']);
-  const sameFactorTwice = await issueAuthToken(users, record!, true, undefined, ['password', 'password']);
+  const twoFactors = issueAuthToken(users, record!, true, undefined, ['password', 'totp']);
+  const sameFactorTwice = issueAuthToken(users, record!, true, undefined, ['password', 'password']);
   const move = (token: string | null, key: string) => t.call('POST', '/api/bank/move', { body: {}, token, headers: { 'idempotency-key': key } });
 
   assert.equal((await move(null, 'k1')).status, 401);

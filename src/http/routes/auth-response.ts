@@ -16,7 +16,8 @@ import type { RequestInfo } from '../../rules/index.js';
 import { authRequestInfo } from './auth-request-info.js';
 import { expandOption } from './records-params.js';
 
-export async function authResponse(
+/** Not async: with no handler bound, the shaped record's promise is the only one (refreshes run it for every request). */
+export function authResponse(
   app: App,
   request: FastifyRequest,
   res: AuthResponse,
@@ -26,15 +27,14 @@ export async function authResponse(
   const event: RecordAuthEvent = { collection: res.collection, request, record: res.record, token: res.token, authMethod };
   if (res.meta) event.meta = res.meta;
   // onRecordAuthRequest: a handler may add to `meta`, or refuse the login by throwing.
-  return triggerRequest(app.hooks.onRecordAuthRequest, event, async (e) => {
+  return triggerRequest(app.hooks.onRecordAuthRequest, event, (e) => {
     const auth = ruleAuth({ collection: res.collection, record: e.record as AuthResponse['record'] });
     const ctx = {
       auth,
       isSuperuser: res.collection.name === '_superusers',
       request: { ...authRequestInfo(request, context), auth },
     };
-    const record: RecordJson = await app.records.shape(res.collection, e.record, ctx, expandOption(request));
-    return e.meta ? { token: e.token, record, meta: e.meta } : { token: e.token, record };
+    return app.records.shape(res.collection, e.record, ctx, expandOption(request)).then((record) => (e.meta ? { token: e.token, record, meta: e.meta } : { token: e.token, record }));
   });
 }
 

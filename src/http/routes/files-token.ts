@@ -22,7 +22,7 @@ export function filesTokenRoute(_app: App): RouteOptions {
       if (!auth) throw apiError('unauthorized');
       const config = auth.collection.fileToken;
       if (!config?.secret) throw apiError('bad_request', 'File tokens are not configured for this collection.');
-      const token = await signToken(
+      const token = signToken(
         { id: auth.record.id, type: 'file', collectionId: auth.collection.id },
         signingKey(auth.record.tokenKey, config.secret),
         config.duration > 0 ? config.duration : DEFAULT_FILE_TOKEN_SECONDS,

@@ -237,6 +237,69 @@ export function databaseConformance(target: ConformanceTarget): void {
       assert.deepEqual(events, []);
     });
 
+    it('runLast: the write commits with the transaction; its failure rolls everything back with the mapped error', async (db) => {
+      await counterTable(db);
+      const events: string[] = [];
+      await db.transaction(async (tx) => {
+        await tx.run('UPDATE "counter" SET "n" = 1');
+        tx.runLast('INSERT INTO "counter" ("id", "n") VALUES (?, ?)', ['d', 7]);
+        tx.afterCommit(() => {
+          events.push('committed');
+        });
+      });
+      assert.deepEqual(events, ['committed']);
+      assert.deepEqual(await db.all('SELECT "id", "n" FROM "counter" ORDER BY "id"'), [{ id: 'c', n: 1 }, { id: 'd', n: 7 }]);
+
+      class Mapped extends Error {}
+      await assert.rejects(
+        db.transaction(async (tx) => {
+          await tx.run('UPDATE "counter" SET "n" = 2');
+          // A duplicate key: unique violation.
+          tx.runLast('INSERT INTO "counter" ("id", "n") VALUES (?, ?)', ['c', 9], (err) => new Mapped(dbErrorKind(err)));
+          tx.afterCommit(() => {
+            events.push('must not run');
+          });
+        }),
+        (err: unknown) => err instanceof Mapped && err.message === 'unique',
+      );
+      assert.deepEqual(events, ['committed']);
+      assert.deepEqual(await db.all('SELECT "id", "n" FROM "counter" ORDER BY "id"'), [{ id: 'c', n: 1 }, { id: 'd', n: 7 }]);
+      // The connection is usable afterwards (PostgreSQL: the failed transaction was ended).
+      await db.transaction(async (tx) => {
+        tx.runLast('UPDATE "counter" SET "n" = ? WHERE "id" = ?', [5, 'd']);
+      });
+      assert.deepEqual(await db.get('SELECT "n" FROM "counter" WHERE "id" = ?', ['d']), { n: 5 });
+    });
+
+    it('runLast: no statement may follow it; in a savepoint its failure undoes the savepoint alone', async (db) => {
+      await counterTable(db);
+      await assert.rejects(
+        db.transaction(async (tx) => {
+          tx.runLast('UPDATE "counter" SET "n" = 1');
+          await tx.get('SELECT "n" FROM "counter"');
+        }),
+        /No statement may follow runLast/,
+      );
+      assert.deepEqual(await db.get('SELECT "n" FROM "counter"'), { n: 0 });
+
+      await db.transaction(async (tx) => {
+        await tx.run('UPDATE "counter" SET "n" = 1');
+        await assert.rejects(
+          tx.savepoint(async (sp) => {
+            await sp.run('UPDATE "counter" SET "n" = 2');
+            sp.runLast('INSERT INTO "counter" ("id", "n") VALUES (?, ?)', ['c', 3]);
+          }),
+          (err: unknown) => dbErrorKind(err) === 'unique',
+        );
+        await tx.savepoint(async (sp) => {
+          sp.runLast('INSERT INTO "counter" ("id", "n") VALUES (?, ?)', ['e', 4]);
+        });
+        // The outer transaction goes on after its savepoints' runLast.
+        await tx.run('UPDATE "counter" SET "n" = "n" + 10 WHERE "id" = ?', ['c']);
+      });
+      assert.deepEqual(await db.all('SELECT "id", "n" FROM "counter" ORDER BY "id"'), [{ id: 'c', n: 11 }, { id: 'e', n: 4 }]);
+    });
+
     it('a failing afterCommit callback does not fail the committed transaction', async (db) => {
       await counterTable(db);
       const reported: unknown[] = [];

@@ -45,6 +45,15 @@ export interface Transaction extends Queryable {
   afterCommit(fn: () => void | Promise<void>): void;
   /** A nested unit: a SAVEPOINT that is rolled back alone if `fn` throws. */
   savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * A write whose answer nothing in the transaction waits for, as the transaction's last
+   * statement: it is sent now and the commit waits for it. On PostgreSQL the COMMIT goes out right
+   * behind it, a round trip earlier; SQLite runs it at once and throws there. When it fails the
+   * transaction rolls back and fails with `mapError(err)` (default: the error itself). Statements
+   * after it in the same transaction or savepoint are refused (on PostgreSQL they would fail in its
+   * place); after-commit callbacks may still be added.
+   */
+  runLast(sql: string, params?: readonly SqlParam[], mapError?: (err: unknown) => unknown): void;
 }
 
 export interface Database extends Queryable {

@@ -321,19 +321,25 @@ export class RecordService {
 
     const s = collectionSql(c);
     const hooks = this.hooks;
-    const insert = async (tx: Transaction): Promise<void> => {
-      try {
-        await runOneWrite(tx, s.insert, c.fields.map((f) => encodeValue(f, record[f.name])), hooks.onRecordCreate.length > 0);
-      } catch (err) {
-        throw uniqueViolation(c, err, FAILED_CREATE) ?? err;
-      }
-      if (!ctx.isSuperuser && c.createRule !== '' && c.createRule !== null) {
-        // PocketBase's approach: the would-be record is inserted, then the rule is checked with SQL
-        // (so relation paths and @collection work); failing it rolls the insert back. The in-memory
-        // matcher gives the SQL back-end's answer (a property test holds them together) without the
-        // query when the rule reads only the request and the record's own fields.
-        const decided = this.#reader.matchRule(c, c.createRule, record, request);
-        const ok = decided === 'undecided' ? (await this.#findOne(c, String(record.id), c.createRule, request, false)) !== undefined : decided;
+    const insert = async (tx: Transaction, own: boolean): Promise<void> => {
+      const params = c.fields.map((f) => encodeValue(f, record[f.name]));
+      const mapError = (err: unknown): unknown => uniqueViolation(c, err, FAILED_CREATE) ?? err;
+      // PocketBase's approach: the would-be record is inserted, then the rule is checked with SQL
+      // (so relation paths and @collection work); failing it rolls the insert back. The in-memory
+      // matcher gives the SQL back-end's answer (a property test holds them together) without the
+      // query when the rule reads only the request and the record's own fields.
+      const rule = ctx.isSuperuser || c.createRule === '' ? null : c.createRule;
+      const decided = rule === null ? true : this.#reader.matchRule(c, rule, record, request);
+      if (decided === true && own && hooks.onRecordCreate.length === 0 && !files.hasUploads) {
+        // Nothing below reads the database: the INSERT goes out with the COMMIT behind it.
+        tx.runLast(s.insert, params, mapError);
+      } else {
+        try {
+          await runOneWrite(tx, s.insert, params, hooks.onRecordCreate.length > 0);
+        } catch (err) {
+          throw mapError(err);
+        }
+        const ok = decided === 'undecided' && rule !== null ? (await this.#findOne(c, String(record.id), rule, request, false)) !== undefined : decided;
         if (!ok) throw apiError('bad_request', FAILED_CREATE);
       }
       await this.#settleFiles(tx, files, c, record, null);
@@ -342,7 +348,7 @@ export class RecordService {
     };
     // Without handlers the chain is just its default action: no event object, no extra async frame.
     const hooked = hooks.onRecordCreate.length > 0 || hooks.onRecordAfterCreateError.length > 0;
-    await this.#transaction(opts, hooked, async (tx) => hooks.onRecordCreate.length === 0 ? insert(tx) : hooks.onRecordCreate.trigger({ collection: c, record, context: ctx, tx }, () => insert(tx)));
+    await this.#transaction(opts, hooked, async (tx, own) => hooks.onRecordCreate.length === 0 ? insert(tx, own) : hooks.onRecordCreate.trigger({ collection: c, record, context: ctx, tx }, () => insert(tx, own)));
     const [out] = await this.#output(c, [record], ctx, opts.expand);
     return { record: out as RecordJson, version: 1 };
   }
@@ -373,7 +379,7 @@ export class RecordService {
     const earlyHash = early === undefined ? undefined : await hashPassword(early);
     const hooks = this.hooks;
     const hooked = hooks.onRecordUpdate.length > 0 || hooks.onRecordAfterUpdateError.length > 0;
-    const result = await this.#transaction(opts, hooked, async (tx) => {
+    const result = await this.#transaction(opts, hooked, async (tx, own) => {
       const found = await this.#findOne(c, id, ctx.isSuperuser ? null : c.updateRule, request, true);
       if (found === undefined) throw apiError('not_found');
       if (opts.ifMatch !== undefined && opts.ifMatch !== found.version) throw apiError('precondition_failed');
@@ -395,13 +401,18 @@ export class RecordService {
         record.password = plainPassword === early && earlyHash !== undefined ? earlyHash : await hashPassword(plainPassword);
       }
       const write = async (): Promise<void> => {
-        try {
-          const params: SqlParam[] = [];
-          for (const f of c.fields) if (f.name !== 'id') params.push(encodeValue(f, record[f.name]));
-          params.push(String(current.id));
-          await runOneWrite(tx, s.update, params, hooks.onRecordUpdate.length > 0);
-        } catch (err) {
-          throw uniqueViolation(c, err, FAILED_UPDATE) ?? err;
+        const params: SqlParam[] = [];
+        for (const f of c.fields) if (f.name !== 'id') params.push(encodeValue(f, record[f.name]));
+        params.push(String(current.id));
+        const mapError = (err: unknown): unknown => uniqueViolation(c, err, FAILED_UPDATE) ?? err;
+        // Nothing below reads the database: the UPDATE goes out with the COMMIT behind it.
+        if (own && hooks.onRecordUpdate.length === 0 && !files.hasUploads) tx.runLast(s.update, params, mapError);
+        else {
+          try {
+            await runOneWrite(tx, s.update, params, hooks.onRecordUpdate.length > 0);
+          } catch (err) {
+            throw mapError(err);
+          }
         }
         await this.#settleFiles(tx, files, c, record, current);
         this.#emitAfterCommit(tx, 'update', c, record);
@@ -479,9 +490,10 @@ export class RecordService {
    * (`failureEndsTransaction`) with no hook to catch one, that transaction itself: its savepoint's
    * SAVEPOINT/RELEASE were a round trip per record of a batch on PostgreSQL.
    */
-  #transaction<T>(opts: WriteOptions, hooked: boolean, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  #transaction<T>(opts: WriteOptions, hooked: boolean, fn: (tx: Transaction, own: boolean) => Promise<T>): Promise<T> {
     const outer = opts.failureEndsTransaction === true && !hooked ? this.#db.currentTransaction() : undefined;
-    return outer === undefined ? this.#db.transaction(fn) : fn(outer);
+    // `own`: the write's own transaction (or savepoint), which ends with it: it may `runLast`.
+    return outer === undefined ? this.#db.transaction((tx) => fn(tx, true)) : fn(outer, false);
   }
 
   /**

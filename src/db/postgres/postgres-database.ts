@@ -200,7 +200,12 @@ export class PostgresDatabase implements Database {
         result = await this.#context.run(tx, fn);
         await begun;
         tx.live = false;
-        await client.query('COMMIT');
+        // Sent behind a runLast statement without waiting for it; when that statement failed,
+        // PostgreSQL answers this COMMIT with a rollback, and its error is the transaction's.
+        const committed = client.query('COMMIT');
+        const lastFailed = await tx.lastFailure();
+        await committed;
+        if (lastFailed !== undefined) throw lastFailed;
       } catch (err) {
         tx.live = false;
         try {
@@ -309,6 +314,8 @@ class PostgresTransaction implements Transaction {
   readonly #parent: PostgresTransaction | undefined;
   readonly #depth: number;
   #savepointQueue: Promise<unknown> = Promise.resolve();
+  /** Resolves to the mapped failure of the `runLast` statement, or undefined when it succeeded. */
+  #last: Promise<unknown> | undefined;
 
   constructor(db: PostgresDatabase, client: PoolClient, parent: PostgresTransaction | undefined) {
     this.#db = db;
@@ -338,8 +345,22 @@ class PostgresTransaction implements Transaction {
   }
 
   afterCommit(fn: AfterCommitFn): void {
-    this.#assertLive();
+    if (!this.live) this.#assertLive();
     this.callbacks.push(fn);
+  }
+
+  runLast(sql: string, params?: readonly SqlParam[], mapError: (err: unknown) => unknown = (err) => err): void {
+    this.#assertLive();
+    // Sent now (the pool pipelines): the commit or release is queued behind it.
+    this.#last = this.#db.query(this.#client, sql, params).then(
+      () => undefined,
+      (err: unknown) => mapError(err) ?? err,
+    );
+  }
+
+  /** @internal The `runLast` statement's failure (undefined: none, or no such statement). */
+  lastFailure(): Promise<unknown> {
+    return this.#last ?? Promise.resolve(undefined);
   }
 
   savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
@@ -361,6 +382,8 @@ class PostgresTransaction implements Transaction {
       const result = await this.#db.runInContext(child, fn);
       await opened;
       child.live = false;
+      const lastFailed = await child.lastFailure();
+      if (lastFailed !== undefined) throw lastFailed;
       await this.#client.query(`RELEASE SAVEPOINT ${name}`);
       for (const cb of child.callbacks) this.callbacks.push(cb);
       return result;
@@ -376,6 +399,7 @@ class PostgresTransaction implements Transaction {
   }
 
   #assertLive(): void {
+    if (this.#last !== undefined && this.live) throw new Error('No statement may follow runLast in the same transaction.');
     if (!this.live) {
       throw new Error(
         this.#parent === undefined

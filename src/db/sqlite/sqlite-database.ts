@@ -393,6 +393,7 @@ class SqliteTransaction implements Transaction {
   // Savepoints opened concurrently on one transaction would interleave; they queue instead.
   #savepointMutex: AsyncMutex | undefined;
   #depth: number;
+  #ranLast = false;
 
   constructor(db: SqliteDatabase, parent: SqliteTransaction | undefined) {
     this.#db = db;
@@ -438,8 +439,18 @@ class SqliteTransaction implements Transaction {
   }
 
   afterCommit(fn: AfterCommitFn): void {
-    this.#assertLive();
+    if (!this.live) this.#assertLive();
     this.callbacks.push(fn);
+  }
+
+  runLast(sql: string, params?: readonly SqlParam[], mapError: (err: unknown) => unknown = (err) => err): void {
+    this.#assertLive();
+    try {
+      runOn(this.#db.writeStatement(sql), params);
+    } catch (err) {
+      throw mapError(err) ?? err;
+    }
+    this.#ranLast = true;
   }
 
   async savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
@@ -472,6 +483,8 @@ class SqliteTransaction implements Transaction {
   }
 
   #assertLive(): void {
+    // Refused as on PostgreSQL, where such a statement would be sent after the commit's.
+    if (this.#ranLast && this.live) throw new Error('No statement may follow runLast in the same transaction.');
     if (!this.live) {
       throw new Error(
         this.#parent === undefined

@@ -3,6 +3,7 @@
  * The behaviour both backends share is in the Database conformance suite.
  */
 import assert from 'node:assert/strict';
+import { Socket } from 'node:net';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { createTestPostgres, requireService } from '../../testing/services.js';
@@ -98,5 +99,51 @@ test('pipelined SAVEPOINT: its own error is reported in an aborted transaction, 
       })
       .catch((err: unknown) => `transaction: ${(err as Error).message}`);
     assert.match(seen, /^25P02 current transaction is aborted/);
+  });
+});
+
+/** Socket writes to PostgreSQL while `fn` runs (each `_write`/`_writev` is one system call's worth). */
+async function socketWrites(port: number, fn: () => Promise<void>): Promise<number> {
+  const proto = Socket.prototype as unknown as Record<'_write' | '_writev', (this: Socket, ...args: unknown[]) => unknown>;
+  const originals = { _write: proto._write, _writev: proto._writev };
+  let writes = 0;
+  for (const key of ['_write', '_writev'] as const) {
+    const original = originals[key];
+    proto[key] = function (this: Socket, ...args: unknown[]) {
+      if (this.remotePort === port) writes++;
+      return original.apply(this, args);
+    };
+  }
+  try {
+    await fn();
+  } finally {
+    proto._write = originals._write;
+    proto._writev = originals._writev;
+  }
+  return writes;
+}
+
+test('BEGIN goes out with the first statement, and a runLast write with the COMMIT: one socket write each', async (t) => {
+  await withDb(t, async (db, url) => {
+    const port = Number(new URL(url).port || 5432);
+    await db.exec('CREATE TABLE "t" ("id" TEXT PRIMARY KEY NOT NULL, "n" INTEGER NOT NULL)');
+    await db.run('INSERT INTO "t" ("id", "n") VALUES (?, ?)', ['a', 1]);
+    const bump = () =>
+      db.transaction(async (tx) => {
+        tx.runLast('UPDATE "t" SET "n" = "n" + 1 WHERE "id" = ?', ['a']);
+      });
+    const readThenWrite = () =>
+      db.transaction(async (tx) => {
+        const row = await tx.get<{ n: number }>('SELECT "n" FROM "t" WHERE "id" = ? FOR UPDATE', ['a']);
+        tx.runLast('UPDATE "t" SET "n" = ? WHERE "id" = ?', [(row?.n ?? 0) + 10, 'a']);
+      });
+    // The first uses prepare named statements; measure after them.
+    for (let i = 0; i < 3; i++) {
+      await bump();
+      await readThenWrite();
+    }
+    assert.equal(await socketWrites(port, bump), 1);
+    assert.equal(await socketWrites(port, readThenWrite), 2);
+    assert.deepEqual(await db.get('SELECT "n" FROM "t"'), { n: 1 + 4 + 40 });
   });
 });

@@ -30,6 +30,10 @@ export interface CollectionSql {
   /** One-row-by-id SELECT texts per rule fragment (see `byIdSql`), read side and FOR UPDATE side. */
   byId: Map<string, string>;
   byIdForUpdate: Map<string, string>;
+  /** PostgreSQL: the same SELECT plus the row version (`xmin`), per rule fragment. */
+  byIdRowVersion: Map<string, string>;
+  /** PostgreSQL: `update` applied only while the row is the version read (`... AND xmin = ?`). */
+  updateIfRowVersion: string;
 }
 
 const sqlCache = new WeakMap<Collection, CollectionSql>();
@@ -57,6 +61,8 @@ export function collectionSql(c: Collection): CollectionSql {
     decode: rowDecoder(c),
     byId: new Map(),
     byIdForUpdate: new Map(),
+    byIdRowVersion: new Map(),
+    updateIfRowVersion: `UPDATE ${table} SET ${[...sets, '"_version" = "_version" + 1'].join(', ')} WHERE "id" = ? AND "xmin" = ?::xid`,
   };
   sqlCache.set(c, s);
   return s;
@@ -160,6 +166,22 @@ export class RecordReader {
   selectOne(c: Collection, sql: string, params: readonly SqlParam[]): Promise<DecodedRow | undefined> {
     const s = collectionSql(c);
     return this.db.get<Row>(sql, params).then((row) => (row === undefined ? undefined : decodedRow(s, row)));
+  }
+
+  /**
+   * PostgreSQL: the record `id` of `c` matching the rule fragment, with its row version, the
+   * `xmin` every change to a row renews (raw SQL's too), for `updateIfRowVersion`.
+   */
+  async selectOneWithRowVersion(c: Collection, ruleSql: string, params: readonly SqlParam[]): Promise<(DecodedRow & { rowVersion: string }) | undefined> {
+    const s = collectionSql(c);
+    let sql = s.byIdRowVersion.get(ruleSql);
+    if (sql === undefined) {
+      sql = `SELECT ${s.columns}, ${s.table}."xmin"::text AS "_rowVersion" FROM ${s.table} WHERE ${s.table}."id" = ?${ruleSql === '' ? '' : ` AND ${ruleSql}`} LIMIT 1`;
+      if (s.byIdRowVersion.size >= 64) s.byIdRowVersion.clear();
+      s.byIdRowVersion.set(ruleSql, sql);
+    }
+    const row = await this.db.get<Row>(sql, params);
+    return row === undefined ? undefined : { ...decodedRow(s, row), rowVersion: String(row._rowVersion) };
   }
 
   /** Ids among `ids` whose records of `c` match `rule` for `request` (one query). */

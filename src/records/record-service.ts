@@ -29,6 +29,7 @@ import type { IncomingFile, RecordFileChanges } from './record-files.js';
 import { holdUploadsUntilCommit } from './discard-uploads-on-rollback.js';
 import { applyBody } from './record-modifiers.js';
 import { collectionSql, RecordReader } from './record-reader.js';
+import type { DecodedRow } from './record-reader.js';
 import { managedIds, shapeRecords, shapeRecordsNow } from './record-shape.js';
 import { ensureVersionColumn } from './record-table-sync.js';
 import { uniqueViolation } from './record-unique-error.js';
@@ -378,15 +379,19 @@ export class RecordService {
     const early = prevalidatedPassword(c, body);
     const earlyHash = early === undefined ? undefined : await hashPassword(early);
     const hooks = this.hooks;
+    if (this.#canUpdateUnlocked(c, files, opts)) {
+      const done = await this.#updateUnlocked(c, id, body, opts, ctx, request);
+      if (done !== undefined) {
+        const [out] = await this.#output(c, [done.record], ctx, opts.expand);
+        return { record: out as RecordJson, version: done.version };
+      }
+    }
     const hooked = hooks.onRecordUpdate.length > 0 || hooks.onRecordAfterUpdateError.length > 0;
     const result = await this.#transaction(opts, hooked, async (tx, own) => {
       const found = await this.#findOne(c, id, ctx.isSuperuser ? null : c.updateRule, request, true);
       if (found === undefined) throw apiError('not_found');
-      if (opts.ifMatch !== undefined && opts.ifMatch !== found.version) throw apiError('precondition_failed');
-      const current = found.record;
-      const { record, errors } = applyBody(c, current, body, false);
-      const now = nowDatetime();
-      for (const f of c.fields) if (f.type === 'autodate' && f.onUpdate) record[f.name] = now;
+      if (found === undefined) throw apiError('not_found');
+    const { current, record, errors } = updatedRecord(c, found, body, opts);
       let plainPassword: string | undefined;
       if (c.type === 'auth') {
         const isManager = ctx.isSuperuser || (await managedIds(this.#reader, c, [current], ctx)).has(String(current.id));
@@ -427,6 +432,51 @@ export class RecordService {
     });
     const [out] = await this.#output(c, [result.record], ctx, opts.expand);
     return { record: out as RecordJson, version: result.version };
+  }
+
+  /**
+   * Whether an update may skip the transaction (see `#updateUnlocked`): PostgreSQL, a base
+   * collection without file fields, no upload, outside any transaction, and no hook that runs
+   * inside an update or around its outcome.
+   */
+  #canUpdateUnlocked(c: Collection, files: RecordFileChanges, opts: WriteOptions): boolean {
+    const h = this.hooks;
+    return (
+      this.#db.dialect === 'postgres' && c.type === 'base' && !hasFileFields(c) && !files.hasUploads &&
+      opts.failureEndsTransaction !== true && this.#db.currentTransaction() === undefined &&
+      h.onRecordUpdate.length === 0 && h.onRecordValidate.length === 0 &&
+      h.onRecordAfterUpdateSuccess.length === 0 && h.onRecordAfterUpdateError.length === 0
+    );
+  }
+
+  /**
+   * An update as two statements: the record is read without a lock, and written by one
+   * autocommitted UPDATE that applies only while the row is still the version read (its `xmin`,
+   * which every change to a row renews, raw SQL's included). The locking path is BEGIN, SELECT
+   * FOR UPDATE, UPDATE and COMMIT, and its row lock is itself a write. Undefined when the row
+   * changed in between: the caller then takes the locking path, which reads it again.
+   */
+  async #updateUnlocked(c: Collection, id: string, body: Record<string, unknown>, opts: { ifMatch?: number }, ctx: RecordContext, request: RequestInfo): Promise<{ record: RecordJson; version: number } | undefined> {
+    const rule = ctx.isSuperuser ? null : c.updateRule;
+    const frag = rule === null || rule === '' ? { sql: '', params: [] } : this.#reader.ruleSql(c, rule, request);
+    const found = await this.#reader.selectOneWithRowVersion(c, frag.sql, [id, ...frag.params]);
+    if (found === undefined) throw apiError('not_found');
+    const { current, record, errors } = updatedRecord(c, found, body, opts);
+    this.#validate(c, record, errors);
+    await this.#checkRelations(c, record, current, errors, ctx);
+    if (!errors.empty) throw validationError(errors.toData(), FAILED_UPDATE);
+    const params: SqlParam[] = [];
+    for (const f of c.fields) if (f.name !== 'id') params.push(encodeValue(f, record[f.name]));
+    params.push(String(current.id), found.rowVersion);
+    let changes: number;
+    try {
+      changes = (await this.#db.run(collectionSql(c).updateIfRowVersion, params)).changes;
+    } catch (err) {
+      throw uniqueViolation(c, err, FAILED_UPDATE) ?? err;
+    }
+    if (changes === 0) return undefined;
+    if (this.#listeners.size > 0) this.#notify('update', c, record);
+    return { record, version: found.version + 1 };
   }
 
   async delete(collection: string, id: string, opts: { ifMatch?: number }, ctx: RecordContext): Promise<void> {
@@ -615,6 +665,16 @@ export class RecordService {
  */
 function runOneWrite(tx: Transaction, sql: string, params: SqlParam[], hooked: boolean): Promise<unknown> {
   return tx.dialect === 'sqlite' || !hooked ? tx.run(sql, params) : tx.savepoint((sp) => sp.run(sql, params));
+}
+
+/** The record an update makes of the row it read (412 on a stale If-Match), not validated yet. */
+function updatedRecord(c: Collection, found: DecodedRow, body: Record<string, unknown>, opts: { ifMatch?: number }) {
+  if (opts.ifMatch !== undefined && opts.ifMatch !== found.version) throw apiError('precondition_failed');
+  const current = found.record;
+  const { record, errors } = applyBody(c, current, body, false);
+  const now = nowDatetime();
+  for (const f of c.fields) if (f.type === 'autodate' && f.onUpdate) record[f.name] = now;
+  return { current, record, errors };
 }
 
 function guard(rule: string | null, ctx: RecordContext): void {

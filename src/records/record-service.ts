@@ -223,11 +223,6 @@ export class RecordService {
    * is one promise, the read's. Each async layer of the old chain cost a promise and a microtask
    * turn on the busiest read there is.
    */
-  /**
-   * Not async: the common case (a cached collection, no expand, nothing to look up for the shape)
-   * is one promise, the read's. Each async layer of the old chain cost a promise and a microtask
-   * turn on the busiest read there is.
-   */
   view(collection: string, id: string, opts: { expand?: string }, ctx: RecordContext): Promise<WriteResult> {
     const c = this.#collections.find(collection);
     if (c === undefined || this.#needsVersion(c)) return this.#viewLoading(collection, id, opts, ctx);
@@ -391,7 +386,7 @@ export class RecordService {
       const found = await this.#findOne(c, id, ctx.isSuperuser ? null : c.updateRule, request, true);
       if (found === undefined) throw apiError('not_found');
       if (found === undefined) throw apiError('not_found');
-    const { current, record, errors } = updatedRecord(c, found, body, opts);
+      const { current, record, errors } = updatedRecord(c, found, body, opts);
       let plainPassword: string | undefined;
       if (c.type === 'auth') {
         const isManager = ctx.isSuperuser || (await managedIds(this.#reader, c, [current], ctx)).has(String(current.id));

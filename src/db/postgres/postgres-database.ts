@@ -433,7 +433,6 @@ function newStatement(sql: string): Statement {
   return { text, preparable, schemaChange: !READ_OR_WRITE.test(text), uses: 0, name: undefined, generation: -1 };
 }
 
-/** The error a settled statement failed with, or undefined when it succeeded. */
 /**
  * Holds the connection's outgoing bytes until this turn's promise jobs have run, so statements
  * pipelined in one turn (BEGIN and the first statement; a runLast statement and the COMMIT)
@@ -450,6 +449,7 @@ function writeTogether(client: PoolClient): void {
   process.nextTick(uncork);
 }
 
+/** The error a settled statement failed with, or undefined when it succeeded. */
 function failure(statement: Promise<unknown>): Promise<unknown> {
   return statement.then(
     () => undefined,

@@ -68,6 +68,7 @@ export const fieldErrorRegistry = {
   validation_min_number_constraint: 'Must be larger than {min}.',
   validation_max_number_constraint: 'Must be less than {max}.',
   validation_only_int_constraint: 'Decimal numbers are not allowed.',
+  validation_not_a_number: 'The submitted number is not properly formatted.',
   validation_invalid_format: 'Invalid value format.',
   validation_match_invalid: 'Must be in a valid format.',
   validation_invalid_date: 'Must be a valid date.',

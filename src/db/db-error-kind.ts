@@ -15,7 +15,9 @@ export type DbErrorKind =
   | 'undefined_column'
   | 'syntax'
   /** Text the engine cannot store, e.g. a NUL byte in a PostgreSQL text parameter: bad input. */
-  | 'invalid_text';
+  | 'invalid_text'
+  /** A number past the column type's range (PostgreSQL; SQLite's REAL becomes Infinity instead). */
+  | 'out_of_range';
 
 const byCode: Record<string, DbErrorKind> = {
   SQLITE_CONSTRAINT_UNIQUE: 'unique',
@@ -39,6 +41,7 @@ const byCode: Record<string, DbErrorKind> = {
   '42601': 'syntax',
   '22021': 'invalid_text',
   '22P05': 'invalid_text',
+  '22003': 'out_of_range',
 };
 
 export function dbErrorKind(err: unknown): DbErrorKind | undefined {

@@ -127,3 +127,33 @@ export function applyBody(collection: Collection, current: RecordJson, body: Rec
   }
   return { record, touched, errors };
 }
+
+/**
+ * What an update body does when none of it depends on the record's current values, so SQL can
+ * apply it without reading the record first: `set` holds the new values (in the record's shape),
+ * `add` the `n+`/`n-` total of each number field the body only modifies. Undefined when a list
+ * modifier works on the current list, or when any key fails to cast (the caller's full path then
+ * reports the error).
+ */
+export interface InPlaceChanges {
+  set: Map<Field, unknown>;
+  add: Map<Field, number>;
+}
+
+export function inPlaceChanges(collection: Collection, body: Record<string, unknown>): InPlaceChanges | undefined {
+  // Applied to an empty record: a number's modifiers then sum to their delta (they count from 0),
+  // and a plainly set field holds its value whatever the record held.
+  const { record, touched, errors } = applyBody(collection, {}, body, false);
+  if (!errors.empty) return undefined;
+  const set = new Map<Field, unknown>();
+  const add = new Map<Field, number>();
+  for (const field of collection.fields) {
+    const name = field.name;
+    if (!touched.has(name)) continue;
+    const modified = keysOf(field).modifiers.some(([key]) => has(body, key));
+    if (!modified || has(body, name)) set.set(field, record[name]);
+    else if (field.type === 'number') add.set(field, record[name] as number);
+    else return undefined;
+  }
+  return { set, add };
+}

@@ -9,7 +9,8 @@ import type { Database, Row, SqlParam } from '../db/database.js';
 import { prepareRule, RULE_PARSE_LIMITS, RuleSyntaxError } from '../rules/index.js';
 import type { PreparedRule, RequestInfo, RuleCache, SqlFragment } from '../rules/index.js';
 import type { CollectionService } from './collection-service.js';
-import { isSecretField, rowDecoder } from './record-codec.js';
+import { encodeValue, isSecretField, rowDecoder } from './record-codec.js';
+import type { InPlaceChanges } from './record-modifiers.js';
 import type { RecordJson, RowDecoder } from './record-codec.js';
 import { quoteIdent } from './sql-tokens.js';
 
@@ -34,6 +35,8 @@ export interface CollectionSql {
   byIdRowVersion: Map<string, string>;
   /** PostgreSQL: `update` applied only while the row is the version read (`... AND xmin = ?`). */
   updateIfRowVersion: string;
+  /** PostgreSQL: in-place UPDATE ... RETURNING texts per change shape and rule fragment (see `updateInPlace`). */
+  inPlace: Map<string, string>;
 }
 
 const sqlCache = new WeakMap<Collection, CollectionSql>();
@@ -63,6 +66,7 @@ export function collectionSql(c: Collection): CollectionSql {
     byIdForUpdate: new Map(),
     byIdRowVersion: new Map(),
     updateIfRowVersion: `UPDATE ${table} SET ${[...sets, '"_version" = "_version" + 1'].join(', ')} WHERE "id" = ? AND "xmin" = ?::xid`,
+    inPlace: new Map(),
   };
   sqlCache.set(c, s);
   return s;
@@ -182,6 +186,47 @@ export class RecordReader {
     }
     const row = await this.db.get<Row>(sql, params);
     return row === undefined ? undefined : { ...decodedRow(s, row), rowVersion: String(row._rowVersion) };
+  }
+
+  /**
+   * Applies `changes` to the record `id` of `c` in one statement, where the rule fragment (and
+   * `ifMatch`, the record's version) still hold, and returns the record as written; undefined when
+   * no row matched. Number modifiers add in SQL, so concurrent ones all count without a lock held
+   * across a round trip. On-update autodate fields take `now`.
+   */
+  async updateInPlace(c: Collection, id: string, changes: InPlaceChanges, now: string, rule: SqlFragment, ifMatch: number | undefined): Promise<DecodedRow | undefined> {
+    const s = collectionSql(c);
+    const params: SqlParam[] = [];
+    let key = '';
+    for (const [f, value] of changes.set) {
+      key += `${f.name}=`;
+      params.push(encodeValue(f, value));
+    }
+    for (const [f, delta] of changes.add) {
+      key += `${f.name}+`;
+      params.push(delta);
+    }
+    const onUpdate = c.fields.filter((f) => f.type === 'autodate' && f.onUpdate);
+    for (let i = 0; i < onUpdate.length; i++) params.push(now);
+    params.push(id, ...rule.params);
+    if (ifMatch !== undefined) params.push(ifMatch);
+    key += `|${ifMatch === undefined ? '' : 'v'}|${rule.sql}`;
+    let sql = s.inPlace.get(key);
+    if (sql === undefined) {
+      const sets = [
+        ...[...changes.set.keys()].map((f) => `${quoteIdent(f.name)} = ?`),
+        ...[...changes.add.keys()].map((f) => `${quoteIdent(f.name)} = ${quoteIdent(f.name)} + ?`),
+        ...onUpdate.map((f) => `${quoteIdent(f.name)} = ?`),
+        '"_version" = "_version" + 1',
+      ];
+      const where = `${s.table}."id" = ?${rule.sql === '' ? '' : ` AND ${rule.sql}`}${ifMatch === undefined ? '' : ` AND ${s.table}."_version" = ?`}`;
+      sql = `UPDATE ${s.table} SET ${sets.join(', ')} WHERE ${where} RETURNING ${s.columns}`;
+      // Bodies of other shapes and rules reading the body or the clock make new texts: bounded.
+      if (s.inPlace.size >= 64) s.inPlace.clear();
+      s.inPlace.set(key, sql);
+    }
+    const row = await this.db.get<Row>(sql, params);
+    return row === undefined ? undefined : decodedRow(s, row);
   }
 
   /** Ids among `ids` whose records of `c` match `rule` for `request` (one query). */

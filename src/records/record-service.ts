@@ -12,12 +12,13 @@ import { apiError, validationError } from '../core/errors.js';
 import type { Collection } from '../core/schema.js';
 import { zeroValue } from '../core/schema.js';
 import type { Database, SqlParam, Transaction } from '../db/database.js';
+import { dbErrorKind } from '../db/db-error-kind.js';
 import type { FileStore } from '../files/file-store.js';
 import { randomRecordId } from '../lib/random-string.js';
 import { invalidFilterError, invalidSortError, parseSort, RuleCache, RuleSyntaxError } from '../rules/index.js';
-import type { AuthRecord, PreparedRule, RequestInfo } from '../rules/index.js';
+import type { AuthRecord, PreparedRule, RequestInfo, SqlFragment } from '../rules/index.js';
 import type { CollectionService } from './collection-service.js';
-import type { ErrorTree } from './error-tree.js';
+import { ErrorTree } from './error-tree.js';
 import { applyAuthBody, hashPassword, prevalidatedPassword } from './record-auth-fields.js';
 import { generateFromPattern } from './record-autogenerate.js';
 import { encodeValue } from './record-codec.js';
@@ -27,7 +28,8 @@ import { expandRecords, parseExpand } from './record-expand.js';
 import { deleteRecordFolder, hasFileFields, prepareFileChanges } from './record-files.js';
 import type { IncomingFile, RecordFileChanges } from './record-files.js';
 import { holdUploadsUntilCommit } from './discard-uploads-on-rollback.js';
-import { applyBody } from './record-modifiers.js';
+import { applyBody, inPlaceChanges } from './record-modifiers.js';
+import type { InPlaceChanges } from './record-modifiers.js';
 import { collectionSql, RecordReader } from './record-reader.js';
 import type { DecodedRow } from './record-reader.js';
 import { managedIds, shapeRecords, shapeRecordsNow } from './record-shape.js';
@@ -375,7 +377,8 @@ export class RecordService {
     const earlyHash = early === undefined ? undefined : await hashPassword(early);
     const hooks = this.hooks;
     if (this.#canUpdateUnlocked(c, files, opts)) {
-      const done = await this.#updateUnlocked(c, id, body, opts, ctx, request);
+      const changes = inPlaceChanges(c, body);
+      const done = changes === undefined ? await this.#updateUnlocked(c, id, body, opts, ctx, request) : await this.#updateInPlace(c, id, changes, opts, ctx, request);
       if (done !== undefined) {
         const [out] = await this.#output(c, [done.record], ctx, opts.expand);
         return { record: out as RecordJson, version: done.version };
@@ -384,7 +387,6 @@ export class RecordService {
     const hooked = hooks.onRecordUpdate.length > 0 || hooks.onRecordAfterUpdateError.length > 0;
     const result = await this.#transaction(opts, hooked, async (tx, own) => {
       const found = await this.#findOne(c, id, ctx.isSuperuser ? null : c.updateRule, request, true);
-      if (found === undefined) throw apiError('not_found');
       if (found === undefined) throw apiError('not_found');
       const { current, record, errors } = updatedRecord(c, found, body, opts);
       let plainPassword: string | undefined;
@@ -472,6 +474,41 @@ export class RecordService {
     if (changes === 0) return undefined;
     if (this.#listeners.size > 0) this.#notify('update', c, record);
     return { record, version: found.version + 1 };
+  }
+
+  /**
+   * An update whose body does not depend on the record's current values (plain sets, number
+   * modifiers): BEGIN and one `UPDATE ... WHERE id AND rule RETURNING` leave in one socket write,
+   * the returned record is validated whole, then COMMIT. Anything in doubt (no row: missing,
+   * denied or a stale If-Match; an invalid result; a relation id not found; a number out of
+   * range) rolls back and answers undefined, and the caller's locking path decides the answer
+   * with the exact error. No lock is held across more than the validation's round trip.
+   */
+  async #updateInPlace(c: Collection, id: string, changes: InPlaceChanges, opts: { ifMatch?: number }, ctx: RecordContext, request: RequestInfo): Promise<{ record: RecordJson; version: number } | undefined> {
+    const rule = ctx.isSuperuser ? null : c.updateRule;
+    const frag = rule === null || rule === '' ? NO_RULE : this.#reader.ruleSql(c, rule, request);
+    const errors = new ErrorTree();
+    const relations: RecordJson = {};
+    for (const [f, value] of changes.set) if (f.type === 'relation') relations[f.name] = value;
+    // Every id is checked, also those the record already holds, which the locking path skips (a
+    // target deleted since stays valid there): a missing one goes that way for its answer.
+    await this.#checkRelations(c, relations, null, errors, ctx);
+    if (!errors.empty) return undefined;
+    let written: DecodedRow;
+    try {
+      written = await this.#db.transaction(async () => {
+        const row = await this.#reader.updateInPlace(c, id, changes, nowDatetime(), frag, opts.ifMatch);
+        if (row === undefined) throw NOT_IN_PLACE;
+        this.#validate(c, row.record, errors);
+        if (!errors.empty) throw NOT_IN_PLACE;
+        return row;
+      });
+    } catch (err) {
+      if (err === NOT_IN_PLACE || dbErrorKind(err) === 'out_of_range') return undefined;
+      throw uniqueViolation(c, err, FAILED_UPDATE) ?? err;
+    }
+    if (this.#listeners.size > 0) this.#notify('update', c, written.record);
+    return written;
   }
 
   async delete(collection: string, id: string, opts: { ifMatch?: number }, ctx: RecordContext): Promise<void> {
@@ -661,6 +698,10 @@ export class RecordService {
 function runOneWrite(tx: Transaction, sql: string, params: SqlParam[], hooked: boolean): Promise<unknown> {
   return tx.dialect === 'sqlite' || !hooked ? tx.run(sql, params) : tx.savepoint((sp) => sp.run(sql, params));
 }
+
+/** Thrown inside `#updateInPlace`'s transaction to roll it back and take the locking path. */
+const NOT_IN_PLACE = Symbol('not in place');
+const NO_RULE: SqlFragment = { sql: '', params: [] };
 
 /** The record an update makes of the row it read (412 on a stale If-Match), not validated yet. */
 function updatedRecord(c: Collection, found: DecodedRow, body: Record<string, unknown>, opts: { ifMatch?: number }) {

@@ -106,6 +106,8 @@ export function validateValue(field: Field, value: unknown): FieldError | undefi
     }
     case 'number': {
       const n = value as number;
+      // Input casts refuse non-finite numbers; a modifier's sum can still overflow to Infinity.
+      if (!Number.isFinite(n)) return fieldError('validation_not_a_number');
       if (field.onlyInt && !Number.isInteger(n)) return fieldError('validation_only_int_constraint');
       if (field.min !== null && n < field.min) return fieldError('validation_min_number_constraint', { min: field.min });
       if (field.max !== null && n > field.max) return fieldError('validation_max_number_constraint', { max: field.max });

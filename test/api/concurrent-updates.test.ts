@@ -1,8 +1,9 @@
 /**
  * Concurrent updates of one record lose nothing on either database. On PostgreSQL an update
- * without hooks or files is read without a lock and written only while the row is the version
- * read (records/record-service.ts `#updateUnlocked`); a change in between, from another update or
- * from raw SQL, sends it down the locking path. These requests collide on purpose.
+ * without hooks or files is either applied in place (`n+` in SQL, records/record-service.ts
+ * `#updateInPlace`) or read without a lock and written only while the row is the version read
+ * (`#updateUnlocked`); a change in between, from another update or from raw SQL, sends the latter
+ * down the locking path. These requests collide on purpose.
  */
 import assert from 'node:assert/strict';
 import { eachAppDialect } from '../http/test-app.js';

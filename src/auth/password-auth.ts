@@ -118,7 +118,8 @@ export async function authRefresh(
   auth: AuthState | undefined | null,
   currentToken: string | undefined,
   refreshable: boolean,
-  request: RequestInfo,
+  /** The rule request, built only when the collection's auth rule needs it (most have none). */
+  request: () => RequestInfo,
 ): Promise<AuthResponse> {
   if (!auth || !currentToken) throw apiError('unauthorized', 'The request requires valid record authorization token.');
   if (auth.collection.id !== collection.id) {
@@ -126,7 +127,7 @@ export async function authRefresh(
   }
   // An API key must not be turned into a (broader, unscoped) token.
   if (auth.apiKey) throw apiError('forbidden', 'API keys cannot be refreshed into tokens.');
-  if (hasAuthRule(collection)) await checkAuthRule({ db: deps.db, schema: deps.collections }, collection, auth.record.id, request, collection.name === '_superusers');
+  if (hasAuthRule(collection)) await checkAuthRule({ db: deps.db, schema: deps.collections }, collection, auth.record.id, request(), collection.name === '_superusers');
   const token = refreshable ? issueAuthToken(collection, auth.record, true, undefined, auth.amr) : currentToken;
   return { token, record: auth.record, collection };
 }

@@ -79,7 +79,7 @@ export function authMutationFields(
           ctx.auth,
           ctx.token,
           refreshable,
-          requestInfo(ctx, 'default', {}),
+          () => requestInfo(ctx, 'default', {}),
         );
         return respond(ctx, res, 'default');
       },

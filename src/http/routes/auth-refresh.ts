@@ -17,7 +17,7 @@ export function authRefreshRoute(app: App): RouteOptions {
       // The token was verified by the authenticate hook, which kept whether its claims allow renewal.
       const refreshable = request.authToken !== undefined && request.auth?.refreshable !== false;
       return triggerRequest(app.hooks.onRecordAuthRefreshRequest, { collection, request, body: bodyOf(request) }, () =>
-        authRefresh({ db: app.db, collections: app.collections }, collection, request.auth, request.authToken, refreshable, authRequestInfo(request, 'default')).then((res) =>
+        authRefresh({ db: app.db, collections: app.collections }, collection, request.auth, request.authToken, refreshable, () => authRequestInfo(request, 'default')).then((res) =>
           authResponse(app, request, res, 'default', 'refresh'),
         ),
       );

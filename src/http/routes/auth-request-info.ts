@@ -15,11 +15,11 @@ import { ruleAuth } from '../../auth/rule-auth.js';
 import type { RequestInfo } from '../../rules/index.js';
 import { realIp } from '../middleware/client-ip.js';
 
-export function authRequestInfo(request: FastifyRequest, context: RequestInfo['context']): RequestInfo {
+export function authRequestInfo(request: FastifyRequest, context: RequestInfo['context'], auth: RequestInfo['auth'] = ruleAuth(request.auth)): RequestInfo {
   const body = request.body;
   const query = request.query;
   return {
-    auth: ruleAuth(request.auth),
+    auth,
     method: request.method,
     headers: request.headers,
     query: typeof query === 'object' && query !== null ? (query as Record<string, unknown>) : {},

@@ -32,7 +32,7 @@ export function authResponse(
     const ctx = {
       auth,
       isSuperuser: res.collection.name === '_superusers',
-      request: { ...authRequestInfo(request, context), auth },
+      request: authRequestInfo(request, context, auth),
     };
     return app.records.shape(res.collection, e.record, ctx, expandOption(request)).then((record) => (e.meta ? { token: e.token, record, meta: e.meta } : { token: e.token, record }));
   });

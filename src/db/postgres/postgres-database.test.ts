@@ -9,10 +9,10 @@ import type { TestContext } from 'node:test';
 import { createTestPostgres, requireService } from '../../testing/services.js';
 import { PostgresDatabase } from './postgres-database.js';
 
-async function withDb(t: TestContext, fn: (db: PostgresDatabase, url: string) => Promise<void>): Promise<void> {
+async function withDb(t: TestContext, fn: (db: PostgresDatabase, url: string) => Promise<void>, connectionLifetimeSec?: number): Promise<void> {
   if (!(await requireService(t, 'postgres'))) return;
   const pg = await createTestPostgres('pgdb');
-  const db = await PostgresDatabase.open({ url: pg.url, maxConnections: 1 });
+  const db = await PostgresDatabase.open({ url: pg.url, maxConnections: 1, ...(connectionLifetimeSec === undefined ? {} : { connectionLifetimeSec }) });
   try {
     await fn(db, pg.url);
   } finally {
@@ -38,6 +38,25 @@ test('a statement with parameters is prepared under a name from its second use, 
     for (let i = 0; i < 2; i++) await db.get(read, ['a']);
     assert.equal((await prepared(db)).length, 2);
   });
+});
+
+test('a pooled connection is replaced after its lifetime, and with it the statements of older schema generations', async (t) => {
+  await withDb(t, async (db) => {
+    await db.exec('CREATE TABLE "t" ("id" TEXT PRIMARY KEY NOT NULL, "n" INTEGER NOT NULL)');
+    await db.run('INSERT INTO "t" ("id", "n") VALUES (?, ?)', ['a', 1]);
+    const read = 'SELECT "n" FROM "t" WHERE "id" = ?';
+    const backend = async () => (await db.get<{ pid: number }>('SELECT pg_backend_pid() AS "pid"'))?.pid;
+    for (let i = 0; i < 3; i++) await db.get(read, ['a']);
+    await db.run('ALTER TABLE "t" ADD COLUMN "m" INTEGER NOT NULL DEFAULT 2');
+    for (let i = 0; i < 2; i++) await db.get(read, ['a']);
+    const first = await backend();
+    assert.equal((await prepared(db)).length, 2);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The current generation's statement is prepared again on the new connection, under its name.
+    assert.deepEqual(await db.get(read, ['a']), { n: 1 });
+    assert.notEqual(await backend(), first);
+    assert.deepEqual(await prepared(db), ['SELECT "n" FROM "t" WHERE "id" = $1']);
+  }, 1);
 });
 
 test('pages and counts are never named: PostgreSQL plans them for their values on every call', async (t) => {

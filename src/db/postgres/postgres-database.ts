@@ -29,6 +29,11 @@ export interface PostgresDatabaseOptions {
   onAfterCommitError?: AfterCommitErrorHandler;
   /** Connect timeout. Default 5000 ms. */
   connectTimeoutMs?: number;
+  /**
+   * A pooled connection is closed and replaced once this old (when idle, or when released after
+   * its current use). Default 3600 s; 0 keeps connections for ever.
+   */
+  connectionLifetimeSec?: number;
 }
 
 type Executor = Pick<Pool, 'query'> | PoolClient;
@@ -110,6 +115,10 @@ export class PostgresDatabase implements Database {
       connectionString: options.url,
       max: options.maxConnections ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      // Each connection keeps every statement it prepared until it closes, those of earlier
+      // schema generations included (up to MAX_NAMED_STATEMENTS each), and its backend's caches
+      // grow with the schema: replacing connections hourly bounds both on a long-running node.
+      maxLifetimeSeconds: options.connectionLifetimeSec ?? 3600,
       application_name: 'galley',
       types,
       // A statement sent while an earlier one on the same connection is unanswered goes out at once:

@@ -432,9 +432,10 @@ export class RecordService {
   }
 
   /**
-   * Whether an update may skip the transaction (see `#updateUnlocked`): PostgreSQL, a base
-   * collection without file fields, no upload, outside any transaction, and no hook that runs
-   * inside an update or around its outcome.
+   * Whether an update may take a short path instead of the locking one (`#updateInPlace`, or
+   * `#updateUnlocked` for bodies that read the stored values): PostgreSQL, a base collection
+   * without file fields, no upload, outside any transaction, and no hook that runs inside an
+   * update or around its outcome.
    */
   #canUpdateUnlocked(c: Collection, files: RecordFileChanges, opts: WriteOptions): boolean {
     const h = this.hooks;

@@ -403,9 +403,7 @@ export class RecordService {
         record.password = plainPassword === early && earlyHash !== undefined ? earlyHash : await hashPassword(plainPassword);
       }
       const write = async (): Promise<void> => {
-        const params: SqlParam[] = [];
-        for (const f of c.fields) if (f.name !== 'id') params.push(encodeValue(f, record[f.name]));
-        params.push(String(current.id));
+        const params = updateParams(c, record, current);
         const mapError = (err: unknown): unknown => uniqueViolation(c, err, FAILED_UPDATE) ?? err;
         // Nothing below reads the database: the UPDATE goes out with the COMMIT behind it.
         if (own && hooks.onRecordUpdate.length === 0 && !files.hasUploads) tx.runLast(s.update, params, mapError);
@@ -447,6 +445,12 @@ export class RecordService {
     );
   }
 
+  /** The update rule as a WHERE fragment for the short paths (empty for superusers and an open rule). */
+  #updateRuleSql(c: Collection, ctx: RecordContext, request: RequestInfo): SqlFragment {
+    const rule = ctx.isSuperuser ? null : c.updateRule;
+    return rule === null || rule === '' ? NO_RULE : this.#reader.ruleSql(c, rule, request);
+  }
+
   /**
    * An update as two statements: the record is read without a lock, and written by one
    * autocommitted UPDATE that applies only while the row is still the version read (its `xmin`,
@@ -455,17 +459,15 @@ export class RecordService {
    * changed in between: the caller then takes the locking path, which reads it again.
    */
   async #updateUnlocked(c: Collection, id: string, body: Record<string, unknown>, opts: { ifMatch?: number }, ctx: RecordContext, request: RequestInfo): Promise<{ record: RecordJson; version: number } | undefined> {
-    const rule = ctx.isSuperuser ? null : c.updateRule;
-    const frag = rule === null || rule === '' ? { sql: '', params: [] } : this.#reader.ruleSql(c, rule, request);
+    const frag = this.#updateRuleSql(c, ctx, request);
     const found = await this.#reader.selectOneWithRowVersion(c, frag.sql, [id, ...frag.params]);
     if (found === undefined) throw apiError('not_found');
     const { current, record, errors } = updatedRecord(c, found, body, opts);
     this.#validate(c, record, errors);
     await this.#checkRelations(c, record, current, errors, ctx);
     if (!errors.empty) throw validationError(errors.toData(), FAILED_UPDATE);
-    const params: SqlParam[] = [];
-    for (const f of c.fields) if (f.name !== 'id') params.push(encodeValue(f, record[f.name]));
-    params.push(String(current.id), found.rowVersion);
+    const params = updateParams(c, record, current);
+    params.push(found.rowVersion);
     let changes: number;
     try {
       changes = (await this.#db.run(collectionSql(c).updateIfRowVersion, params)).changes;
@@ -486,8 +488,7 @@ export class RecordService {
    * with the exact error. No lock is held across more than the validation's round trip.
    */
   async #updateInPlace(c: Collection, id: string, changes: InPlaceChanges, opts: { ifMatch?: number }, ctx: RecordContext, request: RequestInfo): Promise<{ record: RecordJson; version: number } | undefined> {
-    const rule = ctx.isSuperuser ? null : c.updateRule;
-    const frag = rule === null || rule === '' ? NO_RULE : this.#reader.ruleSql(c, rule, request);
+    const frag = this.#updateRuleSql(c, ctx, request);
     const errors = new ErrorTree();
     const relations: RecordJson = {};
     for (const [f, value] of changes.set) if (f.type === 'relation') relations[f.name] = value;
@@ -703,6 +704,14 @@ function runOneWrite(tx: Transaction, sql: string, params: SqlParam[], hooked: b
 /** Thrown inside `#updateInPlace`'s transaction to roll it back and take the locking path. */
 const NOT_IN_PLACE = Symbol('not in place');
 const NO_RULE: SqlFragment = { sql: '', params: [] };
+
+/** The parameters of `collectionSql(c).update`: every field but `id`, then the record's id. */
+function updateParams(c: Collection, record: RecordJson, current: RecordJson): SqlParam[] {
+  const params: SqlParam[] = [];
+  for (const f of c.fields) if (f.name !== 'id') params.push(encodeValue(f, record[f.name]));
+  params.push(String(current.id));
+  return params;
+}
 
 /** The record an update makes of the row it read (412 on a stale If-Match), not validated yet. */
 function updatedRecord(c: Collection, found: DecodedRow, body: Record<string, unknown>, opts: { ifMatch?: number }) {

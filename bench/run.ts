@@ -26,6 +26,7 @@ import { cpuMicrosPerRequest, processCpuSeconds } from './proc-stat.js';
 import { renderTable } from './report-table.js';
 import type { Measurement } from './report-table.js';
 import { benchUser, scenarios } from './scenarios.js';
+import { signIn } from './sign-in.js';
 import type { Scenario } from './scenarios.js';
 import type { Target } from './server-process.js';
 import { subscribe } from './sse-subscriber.js';
@@ -38,6 +39,11 @@ import type { GalleyTarget } from './targets/galley.js';
 if (process.argv[2] === 'realtime') {
   const { runRealtimeBench } = await import('./realtime.js');
   process.exit(await runRealtimeBench(process.argv.slice(3)));
+}
+// `npm run bench -- instructions …`: instructions per request under callgrind (bench/instructions.ts).
+if (process.argv[2] === 'instructions') {
+  const { runInstructionsBench } = await import('./instructions.js');
+  process.exit(await runInstructionsBench(process.argv.slice(3)));
 }
 
 const { values: args } = parseArgs({
@@ -107,18 +113,6 @@ const cpuByPid = (pids: readonly number[]) => new Map(pids.map((pid) => [pid, pr
 /** CPU seconds of the backends alive at both ends: one that exited mid-run (a pool's idle timeout) would count negative. */
 const sumCpu = (cpu: Map<number, number | undefined>, alive: Map<number, number | undefined>) =>
   [...cpu].reduce((n, [pid, s]) => n + (s !== undefined && alive.get(pid) !== undefined ? s : 0), 0);
-
-/** Signs the bench user in on a target: its token authorises that target's signed-in scenarios. */
-async function signIn(target: Target, email: string): Promise<string> {
-  const res = await fetch(`${target.url}/api/collections/users/auth-with-password`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ identity: email, password: USER_PASSWORD }),
-  });
-  const body = (await res.json().catch(() => undefined)) as { token?: unknown } | undefined;
-  if (res.status !== 200 || typeof body?.token !== 'string') throw new Error(`${target.name}: signing in answered ${res.status}`);
-  return body.token;
-}
 
 async function measure(target: Target, scenario: Scenario, headers: Record<string, string>): Promise<Run> {
   const connections = Math.min(settings.connections, scenario.connections ?? settings.connections);

@@ -39,6 +39,11 @@ export interface Scenario {
   connections?: number;
   /** A floor for the measured run's duration (s): slow requests need longer to give a count. */
   minDurationSec?: number;
+  /**
+   * Each request costs milliseconds of CPU (password hashing): the instruction count
+   * (bench/instructions.ts) drives a twentieth of its usual requests under valgrind.
+   */
+  slow?: boolean;
 }
 
 const get = (path: string): BenchRequest => ({ method: 'GET', path });
@@ -147,6 +152,7 @@ export function scenarios(data: DatasetInfo): Scenario[] {
       as: 'guest',
       connections: 8,
       minDurationSec: 2,
+      slow: true,
       load: data.users.slice(0, 10).map((u) => login(u.email)),
       compare: [login(user.email), login(data.users[13]?.email ?? user.email), login(user.email, 'wrong-password'), login('nobody@example.com')],
       normalise: ['token'],

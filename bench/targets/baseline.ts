@@ -34,12 +34,16 @@ function compileBaseline(): string {
   return COMPILED;
 }
 
-/** `database`: a SQLite file, or a `postgres://` URL. */
-export async function startBaseline(name: string, database: string): Promise<Target> {
+/**
+ * `database`: a SQLite file, or a `postgres://` URL. `wrapper`: a command prefix the server runs
+ * under (`valgrind --tool=callgrind …`, see ../callgrind.ts).
+ */
+export async function startBaseline(name: string, database: string, wrapper: readonly string[] = []): Promise<Target> {
   const where = /^postgres(ql)?:/.test(database) ? ['--pg', database] : ['--db', database];
-  const proc = new ServerProcess(process.execPath, [compileBaseline(), ...where, '--port', '0']);
+  const [command, ...args] = [...wrapper, process.execPath, compileBaseline(), ...where, '--port', '0'];
+  const proc = new ServerProcess(command as string, args);
   try {
-    const port = await proc.waitForReadyLine(90_000);
+    const port = await proc.waitForReadyLine(wrapper.length > 0 ? 600_000 : 90_000);
     return { name, url: `http://127.0.0.1:${port}`, process: proc, stop: () => proc.stop() };
   } catch (err) {
     await proc.stop();

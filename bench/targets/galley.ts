@@ -32,8 +32,11 @@ const SUPERUSER = { email: 'bench@example.com', password: 'bench-password-1234' 
 export interface GalleyTarget extends Target {
   /** Spawn -> first 200 from /api/health: on the empty data dir, and restarted on the loaded data. */
   readyMs: { empty: number; loaded: number };
-  /** Serves again on the same data and port with extra Node flags (`--cpu-prof …`), or none. */
-  restart(nodeArgs: readonly string[]): Promise<void>;
+  /**
+   * Serves again on the same data and port with extra Node flags (`--cpu-prof …`), or none, and
+   * optionally under a command prefix (`valgrind --tool=callgrind …`, see ../callgrind.ts).
+   */
+  restart(nodeArgs: readonly string[], wrapper?: readonly string[]): Promise<void>;
 }
 
 export type StartResult = { target: GalleyTarget } | { unavailable: string };
@@ -78,15 +81,14 @@ export async function startGalley(options: GalleyOptions): Promise<StartResult> 
     await promisify(execFile)(process.execPath, [BIN, 'superuser', 'upsert', SUPERUSER.email, SUPERUSER.password, ...where], { cwd: ROOT });
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const serve = async (nodeArgs: readonly string[] = []): Promise<{ proc: ServerProcess; readyMs: number }> => {
+    const serve = async (nodeArgs: readonly string[] = [], wrapper: readonly string[] = []): Promise<{ proc: ServerProcess; readyMs: number }> => {
       const t0 = performance.now();
-      const p = new ServerProcess(process.execPath, [...nodeArgs, BIN, 'serve', ...where, '--http', `127.0.0.1:${port}`], {
-        cwd: ROOT,
-        env: { ...process.env, GALLEY_LOG_LEVEL: 'warn' },
-      });
+      const [command, ...args] = [...wrapper, process.execPath, ...nodeArgs, BIN, 'serve', ...where, '--http', `127.0.0.1:${port}`];
+      const p = new ServerProcess(command as string, args, { cwd: ROOT, env: { ...process.env, GALLEY_LOG_LEVEL: 'warn' } });
       try {
-        // Generous: on a saturated shared machine a start can take tens of seconds.
-        await p.waitForHttp(`${url}/api/health`, 90_000);
+        // Generous: on a saturated shared machine a start can take tens of seconds, under
+        // valgrind minutes.
+        await p.waitForHttp(`${url}/api/health`, wrapper.length > 0 ? 600_000 : 90_000);
       } catch (err) {
         await p.stop();
         throw err;
@@ -143,9 +145,9 @@ export async function startGalley(options: GalleyOptions): Promise<StartResult> 
         return running;
       },
       readyMs: { empty: first.readyMs, loaded: second.readyMs },
-      async restart(nodeArgs) {
+      async restart(nodeArgs, wrapper) {
         await running.stop();
-        running = (await serve(nodeArgs)).proc;
+        running = (await serve(nodeArgs, wrapper)).proc;
       },
       stop: async () => {
         await running.stop();

@@ -1,0 +1,165 @@
+/**
+ * `npm run bench -- instructions [--only TEXT] [--records N] [--requests N] [--warmup N] [--connections N] [--ab DIR]`:
+ * instructions executed per request, the baseline and Galley (SQLite) side by side, counted by
+ * valgrind's callgrind (./callgrind.ts). Unlike req/s and CPU time it does not move with what else
+ * the machine runs, so two builds can be compared to a percent on a busy machine; it does not see
+ * what instructions cost (cache misses, system calls, the kernel's share), so a change it favours
+ * is confirmed with `npm run bench` before it is called faster.
+ *
+ * For every scenario and target: the server restarts under callgrind, serves `--warmup` requests
+ * (V8 compiles the hot paths), then the counters are zeroed, `--requests` requests are driven at
+ * `--connections`, and the dump is read. Requests are the same ones `npm run bench` sends.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { hashPassword } from '../src/auth/password.js';
+import { callgrindMissing, callgrindWrapper, readDump, requestDump, zeroCounters } from './callgrind.js';
+import type { ThreadTotals } from './callgrind.js';
+import { createDatasetFile, generateUsers, USER_PASSWORD } from './dataset.js';
+import { runLoad } from './load.js';
+import { benchUser, scenarios } from './scenarios.js';
+import type { Scenario } from './scenarios.js';
+import type { Target } from './server-process.js';
+import { signIn } from './sign-in.js';
+import { subscribe } from './sse-subscriber.js';
+import { startBaseline } from './targets/baseline.js';
+import { startGalley } from './targets/galley.js';
+import type { GalleyTarget } from './targets/galley.js';
+
+/** A server that can be started again under a command prefix, on the same data. */
+interface Subject {
+  name: string;
+  /** Starts (or restarts) the server under `wrapper` and returns it running. */
+  start(wrapper: readonly string[]): Promise<Target>;
+  stop(): Promise<void>;
+}
+
+/** Instructions per request of one target in one scenario. */
+export interface InstructionCount {
+  scenario: string;
+  target: string;
+  requests: number;
+  perRequest: ThreadTotals;
+}
+
+function galleySubject(target: GalleyTarget): Subject {
+  return {
+    name: target.name,
+    async start(wrapper) {
+      await target.restart([], wrapper);
+      return target;
+    },
+    stop: () => target.stop(),
+  };
+}
+
+function baselineSubject(name: string, database: string): Subject {
+  let running: Target | undefined;
+  return {
+    name,
+    async start(wrapper) {
+      await running?.stop();
+      running = undefined;
+      running = await startBaseline(name, database, wrapper);
+      return running;
+    },
+    stop: async () => {
+      await running?.stop();
+    },
+  };
+}
+
+async function count(subject: Subject, scenario: Scenario, email: string, options: { requests: number; warmup: number; connections: number; outDir: string }): Promise<InstructionCount> {
+  const outFile = join(options.outDir, `${subject.name}-${scenario.name.replace(/[^a-z0-9]+/gi, '-')}.out`);
+  const target = await subject.start(callgrindWrapper(outFile));
+  const headers: Record<string, string> = scenario.as === 'user' ? { authorization: await signIn(target, email) } : {};
+  const subscriber = scenario.realtime ? await subscribe(target.url, 'posts/*', 120_000) : undefined;
+  try {
+    const scale = scenario.slow ? 20 : 1;
+    const load = { url: target.url, requests: scenario.load, connections: Math.min(options.connections, scenario.connections ?? options.connections), headers };
+    // Bounded by count; the time bound only stops a run that hangs.
+    const warm = await runLoad({ ...load, durationSec: 3600, maxRequests: Math.ceil(options.warmup / scale) });
+    if (warm.failures > 0) throw new Error(`${subject.name}: ${warm.failures} non-2xx answers during the warm-up of ${scenario.name}`);
+    await zeroCounters(target.process.pid);
+    const measured = await runLoad({ ...load, durationSec: 3600, maxRequests: Math.ceil(options.requests / scale) });
+    await requestDump(target.process.pid);
+    if (measured.failures > 0 || measured.total === 0) throw new Error(`${subject.name}: ${measured.failures} non-2xx answers of ${measured.total} in ${scenario.name}`);
+    const totals = await readDump(outFile, 1);
+    return { scenario: scenario.name, target: subject.name, requests: measured.total, perRequest: { main: totals.main / measured.total, all: totals.all / measured.total } };
+  } finally {
+    // The instrumented server keeps running until the next start (or the end) stops it.
+    subscriber?.close();
+  }
+}
+
+const k = (n: number) => `${(n / 1000).toFixed(1)}k`;
+
+/** Markdown table: per scenario, each target's main-thread and all-thread instructions, and baseline/target ratios. */
+export function renderInstructionTable(rows: readonly InstructionCount[], baseline: string): string {
+  const lines = [
+    '| scenario | target | instructions/request, main thread | all threads | ratio to baseline (main) | (all) |',
+    '|---|---|--:|--:|--:|--:|',
+  ];
+  for (const row of rows) {
+    const base = rows.find((r) => r.scenario === row.scenario && r.target === baseline);
+    const ratio = (of: keyof ThreadTotals) => (base && row.target !== baseline ? (base.perRequest[of] / row.perRequest[of]).toFixed(2) : '');
+    lines.push(`| ${row.scenario} | ${row.target} | ${k(row.perRequest.main)} | ${k(row.perRequest.all)} | ${ratio('main')} | ${ratio('all')} |`);
+  }
+  return lines.join('\n');
+}
+
+export async function runInstructionsBench(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      only: { type: 'string' },
+      records: { type: 'string', default: '5000' },
+      requests: { type: 'string', default: '2000' },
+      warmup: { type: 'string', default: '4000' },
+      connections: { type: 'string', default: '10' },
+      ab: { type: 'string' },
+    },
+  });
+  const missing = await callgrindMissing();
+  if (missing) {
+    console.error(`bench instructions: ${missing}`);
+    return 2;
+  }
+  const options = { requests: Number(values.requests), warmup: Number(values.warmup), connections: Number(values.connections) };
+  const records = Number(values.records);
+  const tmp = mkdtempSync(join(tmpdir(), 'galley-bench-instructions-'));
+  const subjects: Subject[] = [];
+  try {
+    const outDir = join(tmp, 'callgrind');
+    mkdirSync(outDir);
+    const users = generateUsers(await hashPassword(USER_PASSWORD));
+    const data = createDatasetFile(join(tmp, 'baseline.db'), records, users);
+    console.log(`galley bench instructions (SQLite, ${records} posts): ${new Date().toISOString()}`);
+    console.log(`per scenario and target: ${options.warmup} requests of warm-up, then ${options.requests} counted, at ${options.connections} connections (a twentieth of both for password hashing)`);
+    subjects.push(baselineSubject('baseline', data.file));
+    const galleys: Array<[string, string | undefined]> = [['galley', undefined], ...(values.ab ? ([['galley-ab', resolve(values.ab)]] as Array<[string, string]>) : [])];
+    for (const [name, root] of galleys) {
+      const started = await startGalley({ name, records, users, ...(root ? { root } : {}) });
+      if (!('target' in started)) throw new Error(`${name}: ${started.unavailable}`);
+      subjects.push(galleySubject(started.target));
+    }
+    const email = benchUser(data).email;
+    const rows: InstructionCount[] = [];
+    for (const scenario of scenarios(data)) {
+      if (values.only && !scenario.name.includes(values.only)) continue;
+      for (const subject of subjects) {
+        const row = await count(subject, scenario, email, { ...options, outDir });
+        rows.push(row);
+        console.log(`  ${scenario.name} / ${subject.name}: ${k(row.perRequest.main)} main thread, ${k(row.perRequest.all)} all threads per request (${row.requests} requests)`);
+      }
+    }
+    console.log('');
+    console.log(renderInstructionTable(rows, 'baseline'));
+    return 0;
+  } finally {
+    for (const s of subjects) await s.stop().catch(() => {});
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

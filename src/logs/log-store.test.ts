@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { eachDatabase } from '../testing/databases.js';
-import { LOG_INSERT_BATCH, LogStore, logDate, logDateOf, newLogId } from './log-store.js';
+import { LOG_INSERT_BATCH, LogStore, logDate, logDateOf, logIdTailText, newLogId } from './log-store.js';
 
 test('log ids have PocketBase shape, never repeat and increase within a process', () => {
   const ids: string[] = [];
@@ -9,6 +9,13 @@ test('log ids have PocketBase shape, never repeat and increase within a process'
   for (const id of ids) assert.match(id, /^[a-z0-9]{15}$/);
   assert.equal(new Set(ids).size, ids.length);
   assert.deepEqual(ids, [...ids].sort());
+});
+
+test('a log id tail is the 7-char base-36 text of its number', () => {
+  const span = 36 ** 7;
+  const tails = [0, 1, 35, 36, 36 ** 4 - 1, 36 ** 4, 36 ** 4 + 1, 2 ** 31 - 1, 2 ** 31, span / 2, span - 1];
+  for (let i = 0; i < 5000; i++) tails.push(Math.floor(Math.random() * span));
+  for (const tail of tails) assert.equal(logIdTailText(tail), tail.toString(36).padStart(7, '0'), String(tail));
 });
 
 test('logDateOf formats as logDate does', () => {

@@ -75,7 +75,7 @@ test('errors come back nested at their paths', () => {
 });
 
 test('field names: reserved, duplicated (case-insensitive), _via_', () => {
-  for (const [name, code] of [['expand', 'validation_reserved_field_name'], ['a_via_b', 'validation_found_via'], ['bad-name', 'validation_invalid_name']] as const) {
+  for (const [name, code] of [['expand', 'validation_reserved_field_name'], ['__proto__', 'validation_reserved_field_name'], ['a_via_b', 'validation_found_via'], ['bad-name', 'validation_invalid_name']] as const) {
     const data = errorData(() => normalizeCollection({ name: 'p', fields: [{ name, type: 'text' }] }, { others: [], now }));
     const fields = data.fields as Record<string, Record<string, { code: string }>>;
     assert.equal(fields['1']?.name?.code ?? fields['0']?.name?.code, code, name);

@@ -12,7 +12,8 @@ import { fieldSchemas, isFieldType } from './field-schemas.js';
  */
 
 /** Names that would clash with record output keys, filter literals or Galley's own columns. */
-export const RESERVED_FIELD_NAMES = new Set(['null', 'true', 'false', '_rowid_', '_rowid', '_version', 'collectionId', 'collectionName', 'expand']);
+// `__proto__`: as a key it sets an object's prototype instead of a property (records, bodies, hooks).
+export const RESERVED_FIELD_NAMES = new Set(['null', 'true', 'false', '_rowid_', '_rowid', '_version', 'collectionId', 'collectionName', 'expand', '__proto__']);
 export const RESERVED_AUTH_FIELD_NAMES = new Set(['passwordConfirm', 'oldPassword']);
 const FIELD_NAME = /^\w+$/;
 const THUMB = /^\d+x\d+[tbf]?$/;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Field } from '../core/schema.js';
+import type { Collection, Field } from '../core/schema.js';
 import { castValue } from './record-cast.js';
-import { decodeValue, encodeValue } from './record-codec.js';
+import { decodeValue, encodeValue, rowDecoder } from './record-codec.js';
 import { normalizeDate, validateValue } from './record-validator.js';
 
 const common = { id: 'f', system: false, hidden: false, presentable: false };
@@ -25,6 +25,36 @@ test('codec: engine values decode to the API shape on both engines', () => {
   assert.equal(encodeValue(json, null), null);
   assert.equal(encodeValue(json, 'x'), '"x"');
   assert.equal(encodeValue(bool, true), true);
+});
+
+test('rowDecoder: a record in API shape, keys in collection order, every field type decoded, nothing else copied', () => {
+  const text: Field = { ...common, name: 'title', type: 'text', min: 0, max: 0, pattern: '', autogeneratePattern: '', primaryKey: false, required: false } as Field;
+  const quoted: Field = { ...text, name: 'with"quote' } as Field;
+  const geo: Field = { ...common, name: 'where', type: 'geoPoint', required: false } as Field;
+  const id: Field = { ...text, name: 'id', primaryKey: true } as Field;
+  const collection = { id: 'pbc_1', name: 'things', type: 'base', fields: [id, text, num, bool, json, multi, single, geo, quoted] } as unknown as Collection;
+  const row = { id: 'r1', title: 7, n: '3.5', b: 1, j: '{"a":[1]}', tags: '["a"]', one: null, where: null, 'with"quote': 'q', extra: 'not a field' };
+  const decoded = rowDecoder(collection)(row);
+  assert.deepEqual(Object.keys(decoded), ['collectionId', 'collectionName', 'id', 'title', 'n', 'b', 'j', 'tags', 'one', 'where', 'with"quote']);
+  assert.deepEqual(decoded, {
+    collectionId: 'pbc_1',
+    collectionName: 'things',
+    ...{ id: 'r1', title: '7', n: 3.5, b: true, j: { a: [1] }, tags: ['a'], one: '', where: { lon: 0, lat: 0 }, 'with"quote': 'q' },
+  });
+  for (const field of collection.fields) assert.deepEqual(decoded[field.name], decodeValue(field, row[field.name as keyof typeof row]), field.name);
+  // Cached per collection object; every record a fresh object.
+  assert.equal(rowDecoder(collection), rowDecoder(collection));
+  assert.notEqual(rowDecoder(collection)(row), rowDecoder(collection)(row));
+});
+
+test('rowDecoder: a field named like Object.prototype members stays an own key', () => {
+  const field = (name: string): Field => ({ ...common, name, type: 'text', min: 0, max: 0, pattern: '', autogeneratePattern: '', primaryKey: false, required: false }) as Field;
+  for (const names of [['constructor', 'toString'], ['__proto__', 'x']]) {
+    const collection = { id: 'c', name: 'odd', type: 'base', fields: names.map(field) } as unknown as Collection;
+    const decoded = rowDecoder(collection)(Object.fromEntries(names.map((n) => [n, `v-${n}`])));
+    for (const n of names.filter((x) => x !== '__proto__')) assert.ok(Object.hasOwn(decoded, n) && decoded[n] === `v-${n}`, n);
+    assert.equal(Object.getPrototypeOf(decoded), Object.prototype);
+  }
 });
 
 test('cast: body values become the field type like PocketBase', () => {

@@ -22,31 +22,48 @@ function parseJson(value: unknown): unknown {
   }
 }
 
-/** One stored value as the API shows it. */
-export function decodeValue(field: Field, value: unknown): unknown {
+const decodeBool = (value: unknown): boolean => value === true || value === 1 || value === '1' || value === 't' || value === 'true';
+
+function decodeNumber(value: unknown): number {
+  const n = typeof value === 'number' ? value : Number(value ?? 0);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function decodeGeoPoint(value: unknown): unknown {
+  const v = parseJson(value);
+  return typeof v === 'object' && v !== null ? v : { lon: 0, lat: 0 };
+}
+
+function decodeList(value: unknown): unknown[] {
+  const v = parseJson(value);
+  return Array.isArray(v) ? v : [];
+}
+
+const decodeText = (value: unknown): string => (typeof value === 'string' ? value : value == null ? '' : String(value));
+
+/** The decoding of one field's stored values, chosen once per field. */
+function valueDecoder(field: Field): (value: unknown) => unknown {
   switch (field.type) {
     case 'bool':
-      return value === true || value === 1 || value === '1' || value === 't' || value === 'true';
-    case 'number': {
-      const n = typeof value === 'number' ? value : Number(value ?? 0);
-      return Number.isFinite(n) ? n : 0;
-    }
+      return decodeBool;
+    case 'number':
+      return decodeNumber;
     case 'json':
-      return parseJson(value);
-    case 'geoPoint': {
-      const v = parseJson(value);
-      return typeof v === 'object' && v !== null ? v : { lon: 0, lat: 0 };
-    }
+      return parseJson;
+    case 'geoPoint':
+      return decodeGeoPoint;
     case 'select':
     case 'file':
-    case 'relation': {
-      if (!isMultiple(field)) return typeof value === 'string' ? value : value == null ? '' : String(value);
-      const v = parseJson(value);
-      return Array.isArray(v) ? v : [];
-    }
+    case 'relation':
+      return isMultiple(field) ? decodeList : decodeText;
     default:
-      return typeof value === 'string' ? value : value == null ? '' : String(value);
+      return decodeText;
   }
+}
+
+/** One stored value as the API shows it. */
+export function decodeValue(field: Field, value: unknown): unknown {
+  return valueDecoder(field)(value);
 }
 
 /** One API value (already validated and normalised) as a statement parameter. */
@@ -81,17 +98,44 @@ const decoders = new WeakMap<Collection, RowDecoder>();
 export function rowDecoder(collection: Collection): RowDecoder {
   let d = decoders.get(collection);
   if (d === undefined) {
-    const fields = collection.fields;
-    const id = collection.id;
-    const name = collection.name;
-    d = (row) => {
-      const out: RecordJson = { collectionId: id, collectionName: name };
-      for (const f of fields) out[f.name] = decodeValue(f, row[f.name]);
-      return out;
-    };
+    d = compiledRowDecoder(collection) ?? genericRowDecoder(collection);
     decoders.set(collection, d);
   }
   return d;
+}
+
+function genericRowDecoder(collection: Collection): RowDecoder {
+  const steps = collection.fields.map((f) => [f.name, valueDecoder(f)] as const);
+  const id = collection.id;
+  const name = collection.name;
+  return (row) => {
+    const out: RecordJson = { collectionId: id, collectionName: name };
+    for (const [field, decode] of steps) out[field] = decode(row[field]);
+    return out;
+  };
+}
+
+/**
+ * The decoder as one object literal with the collection's field names written in (`{ collectionId,
+ * collectionName, "title": d1(row["title"]), … }`): every read of the row and every key of the
+ * record is a fixed name, where the loop's `out[name] = …` went through V8's generic keyed access
+ * for each field (the literal also gives every record of a collection one shape). Names enter the
+ * source only through JSON.stringify, and are `\w+` anyway (field-normalizer.ts). Undefined where
+ * code cannot be generated (`--disallow-code-generation-from-strings`) or where a literal key would
+ * mean something else (`__proto__`, reserved as a field name since, but kept out here too).
+ */
+function compiledRowDecoder(collection: Collection): RowDecoder | undefined {
+  const fields = collection.fields;
+  if (fields.some((f) => f.name === '__proto__')) return undefined;
+  const keys = fields.map((f) => JSON.stringify(f.name));
+  const body = `return function decodeRow(row) { return { collectionId: id, collectionName: name${keys.map((k, i) => `, ${k}: d${i}(row[${k}])`).join('')} }; };`;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const make = new Function('id', 'name', ...fields.map((_, i) => `d${i}`), body) as (...args: unknown[]) => RowDecoder;
+    return make(collection.id, collection.name, ...fields.map(valueDecoder));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Decodes one raw row of `collection` (for auth code reading rows itself). */

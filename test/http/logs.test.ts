@@ -147,6 +147,25 @@ eachAppDialect('the stored data JSON has PocketBase keys in order, any character
   }
 });
 
+eachAppDialect('consecutive logs with alternating agents, methods and auth each keep their own values', async ({ call, app }) => {
+  // The row builder reuses the JSON text of a value equal to the previous log's: every switch must show.
+  const agents = ['a "one"', 'a "one"', 'b \\ two', 'a "one"', '', 'b \\ two'];
+  for (const [i, agent] of agents.entries()) {
+    const method = i % 2 === 0 ? 'GET' : 'HEAD';
+    await call(method, `/api/health?alt=${i}`, { token: i === 3 ? undefined : null, headers: agent ? { 'user-agent': agent, referer: `r${i % 2}` } : {} });
+  }
+  await app.logWriter.flush();
+  const items = (await call('GET', '/api/logs?perPage=100')).body.items as { message: string; data: Record<string, unknown> }[];
+  for (const [i, agent] of agents.entries()) {
+    const log = items.find((l) => l.message.endsWith(`/api/health?alt=${i}`));
+    assert.ok(log, `log ${i}`);
+    assert.equal(log.data.userAgent, agent || (log.data.userAgent as string), `agent of ${i}`);
+    if (agent) assert.equal(log.data.referer, `r${i % 2}`);
+    assert.equal(log.data.method, i % 2 === 0 ? 'GET' : 'HEAD');
+    assert.equal(log.data.auth, i === 3 ? '_superusers' : 'guest');
+  }
+});
+
 eachAppDialect('request logs record the trusted-proxy client IP as userIP and the socket as remoteIP', async ({ call, app }) => {
   const spoof = { 'x-forwarded-for': '203.0.113.7, 198.51.100.2' };
   await call('GET', '/api/health?before', { headers: spoof });

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { displayName, parseAnnotate, perfMapLookup, selfCosts } from './callgrind-annotate.js';
 import { callgrindMissing, callgrindWrapper, dumpTotal, parseDumpName, readDump, requestDump, zeroCounters } from './callgrind.js';
 import { renderInstructionTable } from './instructions.js';
 
@@ -50,6 +51,45 @@ test('renderInstructionTable shows ratios to the baseline of the same scenario',
   assert.match(table, /\| get \| galley \| 125\.0k \| 250\.0k \| 0\.80 \| 0\.80 \|/);
 });
 
+test('perf map lookup: the range covering an address, the later line where code space was reused', () => {
+  const lookup = perfMapLookup(['1000 100 JS:*old', '2000 80 JS:^other', '1000 40 JS:*new', 'not a line'].join('\n'));
+  assert.equal(lookup(0x1010), 'JS:*new');
+  assert.equal(lookup(0x1050), 'JS:*old');
+  assert.equal(lookup(0x2000), 'JS:^other');
+  assert.equal(lookup(0x2080), undefined);
+  assert.equal(lookup(0x10), undefined);
+});
+
+test('displayName adds up a function over its tiers and keeps paths from the project on', () => {
+  assert.equal(displayName('JS:*find /work/main/node_modules/find-my-way/index.js:618:39'), 'find node_modules/find-my-way/index.js:618:39');
+  assert.equal(displayName('JS:^viewRecord file:///tmp/wt/x/dist/http/routes/records-view.js:19:37'), 'viewRecord dist/http/routes/records-view.js:19:37');
+  assert.equal(displayName('RegExp:^[a-z]+$'), 'RegExp:^[a-z]+$');
+});
+
+test('parseAnnotate sums self counts by name, names JIT code, and leaves out the zeroed stack', () => {
+  const text = [
+    'Events shown:     Ir',
+    '--------------------------------------------------------------------------------',
+    '1,000 (100.0%)  PROGRAM TOTALS',
+    '--------------------------------------------------------------------------------',
+    'Ir               file:function',
+    '--------------------------------------------------------------------------------',
+    '1,000 (100.0%)  ???:main [/usr/bin/node]',
+    '  400 (40.0%)  ???:0x0000000000001010 [???]',
+    '  200 (20.0%)  ???:0x0000000000001050 [???]',
+    '  150 (15.0%)  ???:v8::internal::JsonStringifier::SerializeString(v8::internal::Handle<v8::internal::String>) [/usr/bin/node]',
+    '  100 (10.0%)  ./math/../e_fmod.c:__fmod_finite [/usr/lib/libm.so.6]',
+    '   50  (5.0%)  ???:0x0000000000009999 [???]',
+  ].join('\n');
+  const costs = parseAnnotate(text, perfMapLookup('1000 100 JS:*read /x/dist/a.js:1:1\n'));
+  assert.deepEqual(Object.fromEntries(costs), {
+    'read dist/a.js:1:1': 600,
+    'v8::internal::JsonStringifier::SerializeString(v8::internal::Handle<v8::internal::String>)': 150,
+    __fmod_finite: 100,
+    'JIT code (unnamed)': 50,
+  });
+});
+
 test('a node process under callgrind: counters zeroed, a dump requested while it runs, more work counts more', async (t) => {
   const missing = await callgrindMissing();
   if (missing) {
@@ -59,8 +99,8 @@ test('a node process under callgrind: counters zeroed, a dump requested while it
   const dir = mkdtempSync(join(tmpdir(), 'galley-callgrind-test-'));
   const out = join(dir, 'node.out');
   // Reads a number per line on stdin, does that many loop turns, answers "done".
-  const script = `let s = 0; process.stdin.on('data', (b) => { const n = Number(String(b).trim()); for (let i = 0; i < n; i++) s += i % 7; process.stdout.write('done ' + (s > 0) + '\\n'); }); process.stdout.write('ready\\n');`;
-  const [command, ...args] = [...callgrindWrapper(out), process.execPath, '-e', script];
+  const script = `let s = 0; function spinTurns(n) { for (let i = 0; i < n; i++) s += i % 7; } process.stdin.on('data', (b) => { spinTurns(Number(String(b).trim())); process.stdout.write('done ' + (s > 0) + '\\n'); }); process.stdout.write('ready\\n');`;
+  const [command, ...args] = [...callgrindWrapper(out), process.execPath, '--perf-basic-prof', '-e', script];
   const child = spawn(command as string, args, { stdio: ['pipe', 'pipe', 'ignore'] });
   try {
     const lines: string[] = [];
@@ -86,8 +126,13 @@ test('a node process under callgrind: counters zeroed, a dump requested while it
     const large = await readDump(out, 2);
     assert.ok(small.main > 0 && small.all >= small.main);
     assert.ok(large.main > small.main * 3, `1,000,000 turns (${large.main}) should count well over 100,000 turns (${small.main})`);
+    // The loop's function, named through node's perf map, holds most of the second dump.
+    const costs = await selfCosts(`${out}.2-01`, `/tmp/perf-${child.pid}.map`);
+    const spin = [...costs].find(([name]) => name.startsWith('spinTurns '));
+    assert.ok(spin && spin[1] > large.main / 2, `spinTurns in ${JSON.stringify([...costs].slice(0, 5))}`);
   } finally {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+    rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
   }
 });

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- instructions [--only TEXT] [--records N] [--requests N] [--warmup N] [--connections N] [--ab DIR]`:
+ * `npm run bench -- instructions [--only TEXT] [--records N] [--requests N] [--warmup N] [--connections N] [--galley-root DIR] [--ab DIR] [--annotate N]`:
  * instructions executed per request, the baseline and Galley (SQLite) side by side, counted by
  * valgrind's callgrind (./callgrind.ts). Unlike req/s and CPU time it does not move with what else
  * the machine runs, so two builds can be compared to a percent on a busy machine; it does not see
@@ -8,13 +8,18 @@
  *
  * For every scenario and target: the server restarts under callgrind, serves `--warmup` requests
  * (V8 compiles the hot paths), then the counters are zeroed, `--requests` requests are driven at
- * `--connections`, and the dump is read. Requests are the same ones `npm run bench` sends.
+ * `--connections`, and the dump is read. Requests are the same ones `npm run bench` sends. With
+ * `--annotate N` node also writes a perf map, and the N functions with the most instructions per
+ * request are listed per Galley target, with the N largest differences to the baseline
+ * (./callgrind-annotate.ts).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hashPassword } from '../src/auth/password.js';
+import { largestDifferences, selfCosts, topPerRequest } from './callgrind-annotate.js';
 import { callgrindMissing, callgrindWrapper, readDump, requestDump, zeroCounters } from './callgrind.js';
 import type { ThreadTotals } from './callgrind.js';
 import { createDatasetFile, generateUsers, USER_PASSWORD } from './dataset.js';
@@ -31,8 +36,11 @@ import type { GalleyTarget } from './targets/galley.js';
 /** A server that can be started again under a command prefix, on the same data. */
 interface Subject {
   name: string;
-  /** Starts (or restarts) the server under `wrapper` and returns it running. */
-  start(wrapper: readonly string[]): Promise<Target>;
+  /** Starts (or restarts) the server under `wrapper`, with `nodeArgs`, and returns it running. */
+  start(wrapper: readonly string[], nodeArgs: readonly string[]): Promise<Target>;
+  /** Stops the server, keeping its data for the next start. */
+  pause(): Promise<void>;
+  /** Stops the server and removes its data. */
   stop(): Promise<void>;
 }
 
@@ -42,15 +50,18 @@ export interface InstructionCount {
   target: string;
   requests: number;
   perRequest: ThreadTotals;
+  /** With `--annotate`: the main thread's instructions per function (all requests). */
+  functions?: Map<string, number>;
 }
 
 function galleySubject(target: GalleyTarget): Subject {
   return {
     name: target.name,
-    async start(wrapper) {
-      await target.restart([], wrapper);
+    async start(wrapper, nodeArgs) {
+      await target.restart(nodeArgs, wrapper);
       return target;
     },
+    pause: () => target.process.stop(),
     stop: () => target.stop(),
   };
 }
@@ -59,11 +70,14 @@ function baselineSubject(name: string, database: string): Subject {
   let running: Target | undefined;
   return {
     name,
-    async start(wrapper) {
+    async start(wrapper, nodeArgs) {
       await running?.stop();
       running = undefined;
-      running = await startBaseline(name, database, wrapper);
+      running = await startBaseline(name, database, { wrapper, nodeArgs });
       return running;
+    },
+    pause: async () => {
+      await running?.stop();
     },
     stop: async () => {
       await running?.stop();
@@ -71,9 +85,19 @@ function baselineSubject(name: string, database: string): Subject {
   };
 }
 
-async function count(subject: Subject, scenario: Scenario, email: string, options: { requests: number; warmup: number; connections: number; outDir: string }): Promise<InstructionCount> {
+interface CountOptions {
+  requests: number;
+  warmup: number;
+  connections: number;
+  outDir: string;
+  annotate: boolean;
+}
+
+async function count(subject: Subject, scenario: Scenario, email: string, options: CountOptions): Promise<InstructionCount> {
   const outFile = join(options.outDir, `${subject.name}-${scenario.name.replace(/[^a-z0-9]+/gi, '-')}.out`);
-  const target = await subject.start(callgrindWrapper(outFile));
+  const target = await subject.start(callgrindWrapper(outFile), options.annotate ? ['--perf-basic-prof'] : []);
+  // Node writes it for its own pid, which valgrind keeps.
+  const perfMap = `/tmp/perf-${target.process.pid}.map`;
   const headers: Record<string, string> = scenario.as === 'user' ? { authorization: await signIn(target, email) } : {};
   const subscriber = scenario.realtime ? await subscribe(target.url, 'posts/*', 120_000) : undefined;
   try {
@@ -87,10 +111,14 @@ async function count(subject: Subject, scenario: Scenario, email: string, option
     await requestDump(target.process.pid);
     if (measured.failures > 0 || measured.total === 0) throw new Error(`${subject.name}: ${measured.failures} non-2xx answers of ${measured.total} in ${scenario.name}`);
     const totals = await readDump(outFile, 1);
-    return { scenario: scenario.name, target: subject.name, requests: measured.total, perRequest: { main: totals.main / measured.total, all: totals.all / measured.total } };
+    const row: InstructionCount = { scenario: scenario.name, target: subject.name, requests: measured.total, perRequest: { main: totals.main / measured.total, all: totals.all / measured.total } };
+    if (options.annotate) row.functions = await selfCosts(`${outFile}.1-01`, perfMap);
+    return row;
   } finally {
-    // The instrumented server keeps running until the next start (or the end) stops it.
     subscriber?.close();
+    // Not left idling under valgrind while the next target is counted.
+    await subject.pause();
+    if (options.annotate) await rm(perfMap, { force: true });
   }
 }
 
@@ -110,6 +138,24 @@ export function renderInstructionTable(rows: readonly InstructionCount[], baseli
   return lines.join('\n');
 }
 
+const signed = (n: number) => `${n >= 0 ? '+' : '-'}${Math.abs(n).toFixed(0).padStart(7)}`;
+
+/** Per target other than the baseline: its top functions, then its largest differences to the baseline. */
+export function renderAnnotation(rows: readonly InstructionCount[], baseline: string, limit: number): string {
+  const base = rows.find((r) => r.target === baseline);
+  const out: string[] = [];
+  for (const row of rows) {
+    if (row.target === baseline || !row.functions) continue;
+    out.push('', `${row.scenario} / ${row.target}: main thread, instructions per request by function (self)`);
+    for (const [name, n] of topPerRequest(row.functions, row.requests, limit)) out.push(`  ${n.toFixed(0).padStart(8)}  ${name}`);
+    if (base?.functions) {
+      out.push(`${row.scenario} / ${row.target} minus ${baseline}: the largest differences per request`);
+      for (const [name, n] of largestDifferences(row.functions, row.requests, base.functions, base.requests, limit)) out.push(`  ${signed(n)}  ${name}`);
+    }
+  }
+  return out.join('\n');
+}
+
 export async function runInstructionsBench(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
@@ -119,7 +165,9 @@ export async function runInstructionsBench(argv: readonly string[]): Promise<num
       requests: { type: 'string', default: '2000' },
       warmup: { type: 'string', default: '4000' },
       connections: { type: 'string', default: '10' },
+      'galley-root': { type: 'string' },
       ab: { type: 'string' },
+      annotate: { type: 'string' },
     },
   });
   const missing = await callgrindMissing();
@@ -127,7 +175,8 @@ export async function runInstructionsBench(argv: readonly string[]): Promise<num
     console.error(`bench instructions: ${missing}`);
     return 2;
   }
-  const options = { requests: Number(values.requests), warmup: Number(values.warmup), connections: Number(values.connections) };
+  const annotate = values.annotate === undefined ? 0 : Number(values.annotate);
+  const options = { requests: Number(values.requests), warmup: Number(values.warmup), connections: Number(values.connections), annotate: annotate > 0 };
   const records = Number(values.records);
   const tmp = mkdtempSync(join(tmpdir(), 'galley-bench-instructions-'));
   const subjects: Subject[] = [];
@@ -139,7 +188,8 @@ export async function runInstructionsBench(argv: readonly string[]): Promise<num
     console.log(`galley bench instructions (SQLite, ${records} posts): ${new Date().toISOString()}`);
     console.log(`per scenario and target: ${options.warmup} requests of warm-up, then ${options.requests} counted, at ${options.connections} connections (a twentieth of both for password hashing)`);
     subjects.push(baselineSubject('baseline', data.file));
-    const galleys: Array<[string, string | undefined]> = [['galley', undefined], ...(values.ab ? ([['galley-ab', resolve(values.ab)]] as Array<[string, string]>) : [])];
+    const root = values['galley-root'] ? resolve(values['galley-root']) : undefined;
+    const galleys: Array<[string, string | undefined]> = [['galley', root], ...(values.ab ? ([['galley-ab', resolve(values.ab)]] as Array<[string, string]>) : [])];
     for (const [name, root] of galleys) {
       const started = await startGalley({ name, records, users, ...(root ? { root } : {}) });
       if (!('target' in started)) throw new Error(`${name}: ${started.unavailable}`);
@@ -154,6 +204,7 @@ export async function runInstructionsBench(argv: readonly string[]): Promise<num
         rows.push(row);
         console.log(`  ${scenario.name} / ${subject.name}: ${k(row.perRequest.main)} main thread, ${k(row.perRequest.all)} all threads per request (${row.requests} requests)`);
       }
+      if (annotate > 0) console.log(renderAnnotation(rows.filter((r) => r.scenario === scenario.name), 'baseline', annotate));
     }
     console.log('');
     console.log(renderInstructionTable(rows, 'baseline'));

@@ -36,11 +36,12 @@ function compileBaseline(): string {
 
 /**
  * `database`: a SQLite file, or a `postgres://` URL. `wrapper`: a command prefix the server runs
- * under (`valgrind --tool=callgrind …`, see ../callgrind.ts).
+ * under (`valgrind --tool=callgrind …`, see ../callgrind.ts); `nodeArgs`: flags for node.
  */
-export async function startBaseline(name: string, database: string, wrapper: readonly string[] = []): Promise<Target> {
+export async function startBaseline(name: string, database: string, options: { wrapper?: readonly string[]; nodeArgs?: readonly string[] } = {}): Promise<Target> {
   const where = /^postgres(ql)?:/.test(database) ? ['--pg', database] : ['--db', database];
-  const [command, ...args] = [...wrapper, process.execPath, compileBaseline(), ...where, '--port', '0'];
+  const wrapper = options.wrapper ?? [];
+  const [command, ...args] = [...wrapper, process.execPath, ...(options.nodeArgs ?? []), compileBaseline(), ...where, '--port', '0'];
   const proc = new ServerProcess(command as string, args);
   try {
     const port = await proc.waitForReadyLine(wrapper.length > 0 ? 600_000 : 90_000);

@@ -70,15 +70,18 @@ let lastMsText = '';
 export function newLogId(): string {
   const now = Date.now();
   if (now > lastMs) {
-    lastMs = now;
-    lastMsText = now.toString(36).padStart(8, '0').slice(-8);
-    lastTail = randomTail();
+    startMillisecond(now);
   } else if (++lastTail >= TAIL_SPAN) {
-    lastMs++;
-    lastMsText = lastMs.toString(36).padStart(8, '0').slice(-8);
-    lastTail = randomTail();
+    startMillisecond(lastMs + 1);
   }
   return lastMsText + logIdTailText(lastTail);
+}
+
+/** A new millisecond of ids: its text once, and a fresh random start for its tails. */
+function startMillisecond(ms: number): void {
+  lastMs = ms;
+  lastMsText = ms.toString(36).padStart(8, '0').slice(-8);
+  lastTail = randomTail();
 }
 
 const TAIL_LOW_SPAN = 36 ** 4;

@@ -1,13 +1,13 @@
 /**
  * `npm run bench -- instructions [--only TEXT] [--records N] [--requests N] [--warmup N] [--connections N] [--galley-root DIR] [--ab DIR] [--annotate N]`:
  * instructions executed per request, the baseline and Galley (SQLite) side by side, counted by
- * valgrind's callgrind (./callgrind.ts). Unlike req/s and CPU time it does not move with what else
- * the machine runs, so two builds can be compared to a percent on a busy machine; it does not see
- * what instructions cost (cache misses, system calls, the kernel's share), so a change it favours
- * is confirmed with `npm run bench` before it is called faster.
+ * valgrind's callgrind (./callgrind.ts). It moves much less than req/s and CPU time with what else
+ * the machine runs, but it does not see what instructions cost (cache misses, system calls, the
+ * kernel's share), and under valgrind V8 never finishes optimising (docs/benchmarks.md), so a
+ * change it favours is confirmed with `npm run bench` before it is called faster.
  *
- * For every scenario and target: the server restarts under callgrind, serves `--warmup` requests
- * (V8 compiles the hot paths), then the counters are zeroed, `--requests` requests are driven at
+ * For every scenario and target: the server restarts under callgrind, serves `--warmup` requests,
+ * then the counters are zeroed, `--requests` requests are driven at
  * `--connections`, and the dump is read. Requests are the same ones `npm run bench` sends. With
  * `--annotate N` node also writes a perf map, and the N functions with the most instructions per
  * request are listed per Galley target, with the N largest differences to the baseline
@@ -24,7 +24,7 @@ import { callgrindMissing, callgrindWrapper, readDump, requestDump, zeroCounters
 import type { ThreadTotals } from './callgrind.js';
 import { createDatasetFile, generateUsers, USER_PASSWORD } from './dataset.js';
 import { runLoad } from './load.js';
-import { benchUser, scenarios } from './scenarios.js';
+import { benchUser, scenarioSlug, scenarios } from './scenarios.js';
 import type { Scenario } from './scenarios.js';
 import type { Target } from './server-process.js';
 import { signIn } from './sign-in.js';
@@ -36,8 +36,8 @@ import type { GalleyTarget } from './targets/galley.js';
 /** A server that can be started again under a command prefix, on the same data. */
 interface Subject {
   name: string;
-  /** Starts (or restarts) the server under `wrapper`, with `nodeArgs`, and returns it running. */
-  start(wrapper: readonly string[], nodeArgs: readonly string[]): Promise<Target>;
+  /** Starts (or restarts) the server with `nodeArgs`, under `wrapper`, and returns it running. */
+  start(nodeArgs: readonly string[], wrapper: readonly string[]): Promise<Target>;
   /** Stops the server, keeping its data for the next start. */
   pause(): Promise<void>;
   /** Stops the server and removes its data. */
@@ -57,7 +57,7 @@ export interface InstructionCount {
 function galleySubject(target: GalleyTarget): Subject {
   return {
     name: target.name,
-    async start(wrapper, nodeArgs) {
+    async start(nodeArgs, wrapper) {
       await target.restart(nodeArgs, wrapper);
       return target;
     },
@@ -68,20 +68,20 @@ function galleySubject(target: GalleyTarget): Subject {
 
 function baselineSubject(name: string, database: string): Subject {
   let running: Target | undefined;
+  // The data is the caller's file: stopping the server is all there is to either.
+  const stop = async (): Promise<void> => {
+    await running?.stop();
+    running = undefined;
+  };
   return {
     name,
-    async start(wrapper, nodeArgs) {
-      await running?.stop();
-      running = undefined;
+    async start(nodeArgs, wrapper) {
+      await stop();
       running = await startBaseline(name, database, { wrapper, nodeArgs });
       return running;
     },
-    pause: async () => {
-      await running?.stop();
-    },
-    stop: async () => {
-      await running?.stop();
-    },
+    pause: stop,
+    stop,
   };
 }
 
@@ -94,8 +94,8 @@ interface CountOptions {
 }
 
 async function count(subject: Subject, scenario: Scenario, email: string, options: CountOptions): Promise<InstructionCount> {
-  const outFile = join(options.outDir, `${subject.name}-${scenario.name.replace(/[^a-z0-9]+/gi, '-')}.out`);
-  const target = await subject.start(callgrindWrapper(outFile), options.annotate ? ['--perf-basic-prof'] : []);
+  const outFile = join(options.outDir, `${subject.name}-${scenarioSlug(scenario.name)}.out`);
+  const target = await subject.start(options.annotate ? ['--perf-basic-prof'] : [], callgrindWrapper(outFile));
   // Node writes it for its own pid, which valgrind keeps.
   const perfMap = `/tmp/perf-${target.process.pid}.map`;
   const headers: Record<string, string> = scenario.as === 'user' ? { authorization: await signIn(target, email) } : {};
@@ -188,8 +188,10 @@ export async function runInstructionsBench(argv: readonly string[]): Promise<num
     console.log(`galley bench instructions (SQLite, ${records} posts): ${new Date().toISOString()}`);
     console.log(`per scenario and target: ${options.warmup} requests of warm-up, then ${options.requests} counted, at ${options.connections} connections (a twentieth of both for password hashing)`);
     subjects.push(baselineSubject('baseline', data.file));
-    const root = values['galley-root'] ? resolve(values['galley-root']) : undefined;
-    const galleys: Array<[string, string | undefined]> = [['galley', root], ...(values.ab ? ([['galley-ab', resolve(values.ab)]] as Array<[string, string]>) : [])];
+    const galleys: Array<[string, string | undefined]> = [
+      ['galley', values['galley-root'] ? resolve(values['galley-root']) : undefined],
+      ...(values.ab ? ([['galley-ab', resolve(values.ab)]] as Array<[string, string]>) : []),
+    ];
     for (const [name, root] of galleys) {
       const started = await startGalley({ name, records, users, ...(root ? { root } : {}) });
       if (!('target' in started)) throw new Error(`${name}: ${started.unavailable}`);

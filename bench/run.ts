@@ -25,7 +25,7 @@ import { backendPids, createDatabase, dropDatabase, loadPg } from './pg-data.js'
 import { cpuMicrosPerRequest, processCpuSeconds } from './proc-stat.js';
 import { renderTable } from './report-table.js';
 import type { Measurement } from './report-table.js';
-import { benchUser, scenarios } from './scenarios.js';
+import { benchUser, scenarioSlug, scenarios } from './scenarios.js';
 import { signIn } from './sign-in.js';
 import type { Scenario } from './scenarios.js';
 import type { Target } from './server-process.js';
@@ -100,7 +100,6 @@ function safeRead(file: string): string {
 }
 
 const mb = (bytes: number | undefined) => (bytes === undefined ? '-' : `${(bytes / 2 ** 20).toFixed(1)} MB`);
-const slug = (name: string) => name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
 
 interface Run {
   result: LoadResult;
@@ -286,7 +285,7 @@ async function main(): Promise<number> {
     for (const scenario of scenarios(data)) {
       if (args.only && !scenario.name.includes(args.only)) continue;
       if (profileDir && galley) {
-        await galley.restart(['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${slug(scenario.name)}.cpuprofile`]);
+        await galley.restart(['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${scenarioSlug(scenario.name)}.cpuprofile`]);
       }
       const subscribers = new Map<string, SseSubscriber>();
       try {

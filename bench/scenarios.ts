@@ -48,6 +48,9 @@ export interface Scenario {
 
 const get = (path: string): BenchRequest => ({ method: 'GET', path });
 
+/** A scenario's name as a file name (profiles, callgrind dumps). */
+export const scenarioSlug = (name: string): string => name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+
 /** The signed-in bench user: the owner of the first generated post. */
 export function benchUser(data: DatasetInfo): { id: string; email: string; posts: string[] } {
   const user = data.users[0];

@@ -253,25 +253,24 @@ export class JobQueue {
   /** A failed, dead or cancelled job back to `queued` with its attempts reset; due now. */
   async retry(id: string): Promise<JobRow> {
     const job = await this.#mustGet(id);
-    let ok: boolean;
+    let retried: JobRow | undefined;
     try {
-      ok = await this.store.retry(id, Date.now());
+      retried = await this.store.retry(id, Date.now());
     } catch (err) {
       if (isUniqueViolation(err)) throw apiError('conflict', 'Another unfinished job holds the same dedup key.');
       throw err;
     }
-    if (!ok) throw apiError('conflict', `Only failed, dead or cancelled jobs can be retried (this one is ${job.state}).`);
+    if (!retried) throw apiError('conflict', `Only failed, dead or cancelled jobs can be retried (this one is ${job.state}).`);
     this.#announceAfterCommit();
-    return this.#mustGet(id);
+    return retried;
   }
 
   /** Cancels a queued, retry-pending or running job (a running handler is aborted at its node's next heartbeat). */
   async cancel(id: string): Promise<JobRow> {
     const job = await this.#mustGet(id);
-    if (!(await this.store.cancel(id, Date.now()))) {
-      throw apiError('conflict', `Only queued, failed or running jobs can be cancelled (this one is ${job.state}).`);
-    }
-    return this.#mustGet(id);
+    const cancelled = await this.store.cancel(id, Date.now());
+    if (!cancelled) throw apiError('conflict', `Only queued, failed or running jobs can be cancelled (this one is ${job.state}).`);
+    return cancelled;
   }
 
   /** Deletes every dead job. */

@@ -223,25 +223,26 @@ export class JobStore {
   }
 
   /** A finished or retry-pending job back to `queued`, due now, with its attempts reset. */
-  async retry(id: string, now: number): Promise<boolean> {
+  /** The retried row as written (a worker may claim it the moment the statement commits), or undefined. */
+  async retry(id: string, now: number): Promise<JobRow | undefined> {
     const t = jobTime(now);
-    const res = await this.db.run(
+    const row = await this.db.get<Row>(
       `UPDATE "_jobs" SET "state" = 'queued', "attempts" = 0, "runAt" = ?, "updated" = ?, "finished" = NULL
-       WHERE "id" = ? AND "state" IN ('failed', 'dead', 'cancelled')`,
+       WHERE "id" = ? AND "state" IN ('failed', 'dead', 'cancelled') RETURNING *`,
       [t, t, id],
     );
-    return res.changes === 1;
+    return row ? toJobRow(row) : undefined;
   }
 
   /** Cancels an unfinished job; a running one is aborted by its node at the next lease renewal. */
-  async cancel(id: string, now: number): Promise<boolean> {
+  async cancel(id: string, now: number): Promise<JobRow | undefined> {
     const t = jobTime(now);
-    const res = await this.db.run(
+    const row = await this.db.get<Row>(
       `UPDATE "_jobs" SET "state" = 'cancelled', "leaseOwner" = NULL, "leaseUntil" = NULL, "updated" = ?, "finished" = ?
-       WHERE "id" = ? AND "state" IN ('queued', 'failed', 'running')`,
+       WHERE "id" = ? AND "state" IN ('queued', 'failed', 'running') RETURNING *`,
       [t, t, id],
     );
-    return res.changes === 1;
+    return row ? toJobRow(row) : undefined;
   }
 
   async purgeDead(): Promise<number> {

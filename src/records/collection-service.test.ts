@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { isApiError } from '../core/errors.js';
 import type { Collection, Field } from '../core/schema.js';
 import type { Database } from '../db/database.js';
 import { eachDatabase } from '../testing/databases.js';
-import { CollectionService } from './collection-service.js';
+import { CollectionService, laterStamp } from './collection-service.js';
 
 async function service(db: Database): Promise<CollectionService> {
   const s = new CollectionService(db);
@@ -263,4 +264,24 @@ eachDatabase('truncate, import and delete', async (db) => {
   await s.import([{ id: 'pbc_nts2', name: 'notebooks' }], true);
   assert.deepEqual(s.all().map((c) => c.name), ['notebooks']);
   await assert.rejects(db.all(`SELECT * FROM "notes"`));
+});
+
+test('schema writes stamp updated past the latest stored one, so refresh() sees two changes in one millisecond', () => {
+  assert.equal(laterStamp('2026-11-25 00:00:00.002Z', '2026-11-25 00:00:00.001Z'), '2026-11-25 00:00:00.002Z');
+  assert.equal(laterStamp('2026-11-25 00:00:00.001Z', '2026-11-25 00:00:00.001Z'), '2026-11-25 00:00:00.002Z');
+  // A clock behind the stored value (another node's, or stepped back) still moves it forward.
+  assert.equal(laterStamp('2026-11-25 00:00:00.000Z', '2026-11-25 00:00:00.999Z'), '2026-11-25 00:00:01.000Z');
+  assert.equal(laterStamp('2026-11-25 00:00:00.000Z', ''), '2026-11-25 00:00:00.000Z');
+});
+
+eachDatabase('refresh() sees every schema change, however fast they follow each other', async (db) => {
+  const s = await service(db);
+  const other = await service(db);
+  for (let i = 0; i < 20; i++) {
+    await s.create({ name: `fast${i}` });
+    assert.equal(await other.refresh(), true, `create ${i}`);
+    await s.update(`fast${i}`, { listRule: '' });
+    assert.equal(await other.refresh(), true, `update ${i}`);
+    assert.equal(other.find(`fast${i}`)?.listRule, '');
+  }
 });

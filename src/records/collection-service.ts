@@ -47,6 +47,18 @@ function nowText(): string {
   return new Date().toISOString().replace('T', ' ');
 }
 
+/**
+ * `now`, or 1 ms past `latest` when the clock has not moved past it: every schema write raises
+ * the latest `updated`, which is what `refresh()` compares. Two changes in one millisecond (a
+ * create and an update on a fast machine) left it unchanged, and another node's refresh missed
+ * the second.
+ */
+export function laterStamp(now: string, latest: string): string {
+  if (now > latest) return now;
+  const t = Date.parse(latest.replace(' ', 'T'));
+  return Number.isNaN(t) ? now : new Date(t + 1).toISOString().replace('T', ' ');
+}
+
 function updateParams(c: Collection) {
   const [id, ...rest] = collectionToParams(c);
   return [...rest, id ?? null];
@@ -128,6 +140,12 @@ export class CollectionService {
     return (await this.refresh()) ? this.find(nameOrId) : undefined;
   }
 
+  /** The `updated` of a schema write (see laterStamp); the latest is read from the table, which other nodes write too. */
+  async #stamp(): Promise<string> {
+    const row = await this.#db.get<{ u: unknown }>(`SELECT MAX("updated") AS "u" FROM "_collections"`);
+    return laterStamp(nowText(), typeof row?.u === 'string' ? row.u : '');
+  }
+
   #fingerprint(): string {
     let latest = '';
     for (const c of this.#ordered) if (c.updated > latest) latest = c.updated;
@@ -169,7 +187,7 @@ export class CollectionService {
   update(nameOrId: string, input: unknown): Promise<Collection> {
     return this.#serial(async () => {
       const before = this.#require(nameOrId);
-      const now = nowText();
+      const now = await this.#stamp();
       const hooks = this.hooks;
       let after: Collection | undefined;
       try {
@@ -245,7 +263,7 @@ export class CollectionService {
   import(list: unknown[], deleteMissing: boolean): Promise<void> {
     return this.#serial(async () => {
       if (!Array.isArray(list)) throw validationError({ collections: fieldError('validation_invalid_type') });
-      const now = nowText();
+      const now = await this.#stamp();
       // stubs of every imported collection let relations point forward in the list
       const stubs: Collection[] = list.flatMap((raw) => {
         if (typeof raw !== 'object' || raw === null) return [];
@@ -314,7 +332,7 @@ export class CollectionService {
   }
 
   async #create(input: unknown, allowSystem: boolean): Promise<Collection> {
-    const c = normalizeCollection(input, { others: this.#ordered, now: nowText(), allowSystem });
+    const c = normalizeCollection(input, { others: this.#ordered, now: await this.#stamp(), allowSystem });
     const next = [...this.#ordered, c];
     const hooks = this.hooks;
     try {

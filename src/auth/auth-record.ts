@@ -5,7 +5,8 @@
  */
 import type { Collection } from '../core/schema.js';
 import type { Queryable, SqlParam } from '../db/database.js';
-import { decodeRow } from '../records/record-codec.js';
+import { decodeRow, valuesDecoder } from '../records/record-codec.js';
+import type { ValuesDecoder } from '../records/record-codec.js';
 
 export interface AuthRecord {
   id: string;
@@ -43,17 +44,28 @@ export async function findAuthRecord(
   return row ? (decodeRow(collection, row) as AuthRecord) : undefined;
 }
 
+interface ByIdRead {
+  sql: string;
+  decode: ValuesDecoder;
+}
+
 // The by-id statement of each collection object (a schema change makes a new object), so every
-// authenticated request finds the prepared statement under the same string, built once.
-const byIdSql = new WeakMap<Collection, string | null>();
+// authenticated request finds the prepared statement under the same string, built once. It names
+// the fields and reads the row as values: no per-row object whose column names the SQLite driver
+// internalizes one by one (~0.6 µs of every authenticated request).
+const byIdReads = new WeakMap<Collection, ByIdRead | null>();
 
 /** `findAuthRecord(db, collection, 'id', id)`, the lookup behind every token check. */
 export function findAuthRecordById(db: Queryable, collection: Collection, id: SqlParam): Promise<AuthRecord | undefined> {
-  let sql = byIdSql.get(collection);
-  if (sql === undefined) {
-    sql = collection.fields.some((f) => f.name === 'id') ? `SELECT * FROM ${quote(collection.name)} WHERE "id" = ? LIMIT 1` : null;
-    byIdSql.set(collection, sql);
+  let read = byIdReads.get(collection);
+  if (read === undefined) {
+    const names = collection.fields.map((f) => f.name);
+    read = names.includes('id')
+      ? { sql: `SELECT ${names.map(quote).join(', ')} FROM ${quote(collection.name)} WHERE "id" = ? LIMIT 1`, decode: valuesDecoder(collection, names) }
+      : null;
+    byIdReads.set(collection, read);
   }
-  if (sql === null) return Promise.resolve(undefined);
-  return db.get(sql, [id]).then((row) => (row ? (decodeRow(collection, row) as AuthRecord) : undefined));
+  if (read === null) return Promise.resolve(undefined);
+  const decode = read.decode;
+  return db.getValues(read.sql, [id]).then((row) => (row ? (decode(row) as AuthRecord) : undefined));
 }

@@ -95,6 +95,32 @@ export function databaseConformance(target: ConformanceTarget): void {
       assert.deepEqual(await db.get('SELECT "v" FROM "r"'), { v: 2 });
     });
 
+    it('allValues/getValues: the values of each row in select order, outside, joining and inside a transaction', async (db) => {
+      await db.exec('CREATE TABLE "r" ("id" TEXT PRIMARY KEY NOT NULL, "v" INTEGER NOT NULL, "s" TEXT)');
+      await db.run('INSERT INTO "r" ("id", "v", "s") VALUES (?, ?, ?), (?, ?, ?)', ['a', 1, 'x', 'b', 2, null]);
+      const read = 'SELECT "s", "id", "v" FROM "r" ORDER BY "id"';
+      const one = 'SELECT "v", "id" FROM "r" WHERE "id" = ?';
+      // Several uses of each text, so a cached or named prepared statement serves both shapes.
+      for (let i = 0; i < 3; i++) {
+        assert.deepEqual(await db.allValues(read), [['x', 'a', 1], [null, 'b', 2]]);
+        assert.deepEqual(await db.all(read), [{ s: 'x', id: 'a', v: 1 }, { s: null, id: 'b', v: 2 }]);
+        assert.deepEqual(await db.getValues(one, ['b']), [2, 'b']);
+        assert.deepEqual(await db.get(one, ['b']), { v: 2, id: 'b' });
+      }
+      assert.equal(await db.getValues(one, ['zzz']), undefined);
+      assert.deepEqual(await db.allValues('SELECT "id" FROM "r" WHERE "id" = ?', ['zzz']), []);
+      await db.transaction(async (tx) => {
+        assert.deepEqual(await tx.getValues('UPDATE "r" SET "v" = "v" + 1 WHERE "id" = ? RETURNING "id", "v"', ['a']), ['a', 2]);
+        // app.db inside the transaction's async context joins it.
+        assert.deepEqual(await db.getValues(one, ['a']), [2, 'a']);
+        // A statement without RETURNING runs and answers no rows, as all/get do.
+        assert.deepEqual(await tx.allValues('UPDATE "r" SET "v" = "v" + 1 WHERE "id" = ?', ['b']), []);
+        assert.equal(await tx.getValues('UPDATE "r" SET "v" = "v" + 1 WHERE "id" = ?', ['b']), undefined);
+      });
+      assert.deepEqual(await db.allValues('SELECT "v" FROM "r" ORDER BY "id"'), [[2], [4]]);
+      assert.deepEqual(await db.getValues('INSERT INTO "r" ("id", "v") VALUES (?, ?) RETURNING "v", "id"', ['c', 9]), [9, 'c']);
+    });
+
     it('binds every parameter type', async (db) => {
       await db.exec(
         `CREATE TABLE "p" ("id" INTEGER PRIMARY KEY NOT NULL, "s" TEXT, "i" INTEGER, "f" DOUBLE PRECISION, "b" ${bool}, "big" BIGINT, "bin" ${blob})`,

@@ -21,6 +21,13 @@ export interface Queryable {
   all<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T[]>;
   /** The first row, or undefined. */
   get<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T | undefined>;
+  /**
+   * `all`, each row as the array of its values in select order: no object with the column names
+   * per row (SQLite's driver internalizes every name of every row it returns as an object).
+   */
+  allValues(sql: string, params?: readonly SqlParam[]): Promise<unknown[][]>;
+  /** `get`, the row as the array of its values in select order. */
+  getValues(sql: string, params?: readonly SqlParam[]): Promise<unknown[] | undefined>;
   /** A statement that returns no rows (INSERT/UPDATE/DELETE/DDL with params). */
   run(sql: string, params?: readonly SqlParam[]): Promise<RunResult>;
   /** Several statements separated by `;`, no parameters (schema scripts). */

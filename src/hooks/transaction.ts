@@ -100,6 +100,8 @@ function appTransaction(deps: TransactionDeps, tx: Transaction): AppTransaction 
     dialect: tx.dialect,
     all: <T = Row>(sql: string, params?: readonly SqlParam[]) => tx.all<T>(sql, params),
     get: <T = Row>(sql: string, params?: readonly SqlParam[]) => tx.get<T>(sql, params),
+    allValues: (sql: string, params?: readonly SqlParam[]) => tx.allValues(sql, params),
+    getValues: (sql: string, params?: readonly SqlParam[]) => tx.getValues(sql, params),
     run: (sql: string, params?: readonly SqlParam[]): Promise<RunResult> => tx.run(sql, params),
     exec: (sql: string) => tx.exec(sql),
     afterCommit: (fn) => tx.afterCommit(fn),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Collection, Field } from '../core/schema.js';
 import { castValue } from './record-cast.js';
-import { decodeValue, encodeValue, rowDecoder } from './record-codec.js';
+import { decodeValue, encodeValue, rowDecoder, valuesDecoder } from './record-codec.js';
 import { normalizeDate, validateValue } from './record-validator.js';
 
 const common = { id: 'f', system: false, hidden: false, presentable: false };
@@ -45,6 +45,29 @@ test('rowDecoder: a record in API shape, keys in collection order, every field t
   // Cached per collection object; every record a fresh object.
   assert.equal(rowDecoder(collection), rowDecoder(collection));
   assert.notEqual(rowDecoder(collection)(row), rowDecoder(collection)(row));
+});
+
+test('valuesDecoder: a row read as values decodes as rowDecoder decodes the same row; unselected fields as missing columns', () => {
+  const text: Field = { ...common, name: 'title', type: 'text', min: 0, max: 0, pattern: '', autogeneratePattern: '', primaryKey: false, required: false } as Field;
+  const id: Field = { ...text, name: 'id', primaryKey: true } as Field;
+  const geo: Field = { ...common, name: 'where', type: 'geoPoint', required: false } as Field;
+  const fields = [id, text, num, bool, json, multi, single, geo];
+  const collection = { id: 'pbc_1', name: 'things', type: 'base', fields } as unknown as Collection;
+  const row: Record<string, unknown> = { id: 'r1', title: 7, n: '3.5', b: 1, j: '{"a":[1]}', tags: '["a"]', one: null, where: '{"lon":1,"lat":2}' };
+  const names = fields.map((f) => f.name);
+  const all = valuesDecoder(collection, names);
+  const decoded = all([...names.map((n) => row[n]), 4]);
+  assert.deepEqual(decoded, rowDecoder(collection)(row));
+  assert.deepEqual(Object.keys(decoded), Object.keys(rowDecoder(collection)(row)));
+  // Fewer columns, in another order: the missing ones decode like absent object keys.
+  const some = valuesDecoder(collection, ['n', 'id']);
+  const partial = { id: 'r1', n: '3.5' };
+  assert.deepEqual(some(['3.5', 'r1']), rowDecoder(collection)(partial));
+  assert.equal(valuesDecoder(collection, names), all);
+  assert.notEqual(valuesDecoder(collection, ['n', 'id']), all);
+  // The loop (no generated code for a `__proto__` field) reads positions the same way.
+  const odd = { id: 'c', name: 'odd', type: 'base', fields: [{ ...text, name: '__proto__' }, text] } as unknown as Collection;
+  assert.deepEqual(valuesDecoder(odd, ['title'])(['t']), rowDecoder(odd)({ title: 't' }));
 });
 
 test('rowDecoder: a field named like Object.prototype members stays an own key', () => {

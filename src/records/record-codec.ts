@@ -98,40 +98,81 @@ const decoders = new WeakMap<Collection, RowDecoder>();
 export function rowDecoder(collection: Collection): RowDecoder {
   let d = decoders.get(collection);
   if (d === undefined) {
-    d = compiledRowDecoder(collection) ?? genericRowDecoder(collection);
+    d = recordDecoder<Row>(collection, (f) => f.name);
     decoders.set(collection, d);
   }
   return d;
 }
 
-function genericRowDecoder(collection: Collection): RowDecoder {
-  const steps = collection.fields.map((f) => [f.name, valueDecoder(f)] as const);
+/** Decodes a row read as its values (`Queryable.allValues`), the columns in a known order. */
+export type ValuesDecoder = (row: readonly unknown[]) => RecordJson;
+
+const valuesDecoders = new WeakMap<Collection, Map<string, ValuesDecoder>>();
+
+/**
+ * The decoder of `collection`'s rows read as values, `selected` naming the field of each column
+ * (columns after them, such as `_version`, are left for the caller). A field not selected decodes
+ * as the object decoder decodes a missing column (its zero value).
+ */
+export function valuesDecoder(collection: Collection, selected: readonly string[]): ValuesDecoder {
+  let byColumns = valuesDecoders.get(collection);
+  if (byColumns === undefined) {
+    byColumns = new Map();
+    valuesDecoders.set(collection, byColumns);
+  }
+  const key = selected.join(',');
+  let d = byColumns.get(key);
+  if (d === undefined) {
+    d = recordDecoder<readonly unknown[]>(collection, (f) => {
+      const at = selected.indexOf(f.name);
+      return at < 0 ? undefined : at;
+    });
+    byColumns.set(key, d);
+  }
+  return d;
+}
+
+/** Where a field's value is in a row: its column name, its position, or nowhere (undefined). */
+type Slot = string | number | undefined;
+
+/** A record decoder reading each field's value from `slotOf(field)` of the row: generated, or the loop. */
+function recordDecoder<R>(collection: Collection, slotOf: (field: Field) => Slot): (row: R) => RecordJson {
+  const slots = collection.fields.map(slotOf);
+  return compiledDecoder<R>(collection, slots) ?? genericDecoder<R>(collection, slots);
+}
+
+function genericDecoder<R>(collection: Collection, slots: readonly Slot[]): (row: R) => RecordJson {
+  const steps = collection.fields.map((f, i) => [f.name, slots[i], valueDecoder(f)] as const);
   const id = collection.id;
   const name = collection.name;
   return (row) => {
     const out: RecordJson = { collectionId: id, collectionName: name };
-    for (const [field, decode] of steps) out[field] = decode(row[field]);
+    for (const [field, slot, decode] of steps) out[field] = decode(slot === undefined ? undefined : (row as Record<string | number, unknown>)[slot]);
     return out;
   };
 }
 
 /**
- * The decoder as one object literal with the collection's field names written in (`{ collectionId,
- * collectionName, "title": d1(row["title"]), … }`): every read of the row and every key of the
- * record is a fixed name, where the loop's `out[name] = …` went through V8's generic keyed access
- * for each field (the literal also gives every record of a collection one shape). Names enter the
- * source only through JSON.stringify, and are `\w+` anyway (field-normalizer.ts). Undefined where
- * code cannot be generated (`--disallow-code-generation-from-strings`) or where a literal key would
- * mean something else (`__proto__`, reserved as a field name since, but kept out here too).
+ * The decoder as one object literal with the collection's field names and slots written in
+ * (`{ collectionId, collectionName, "title": d1(row["title"]), … }`, or `row[1]` for a row read as
+ * values): every read of the row and every key of the record is fixed, where the loop's
+ * `out[name] = …` went through V8's generic keyed access for each field (the literal also gives
+ * every record of a collection one shape). Names enter the source only through JSON.stringify,
+ * and are `\w+` anyway (field-normalizer.ts). Undefined where code cannot be generated
+ * (`--disallow-code-generation-from-strings`) or where a literal key would mean something else
+ * (`__proto__`, reserved as a field name since, but kept out here too).
  */
-function compiledRowDecoder(collection: Collection): RowDecoder | undefined {
+function compiledDecoder<R>(collection: Collection, slots: readonly Slot[]): ((row: R) => RecordJson) | undefined {
   const fields = collection.fields;
   if (fields.some((f) => f.name === '__proto__')) return undefined;
-  const keys = fields.map((f) => JSON.stringify(f.name));
-  const body = `return function decodeRow(row) { return { collectionId: id, collectionName: name${keys.map((k, i) => `, ${k}: d${i}(row[${k}])`).join('')} }; };`;
+  const entries = fields.map((f, i) => {
+    const slot = slots[i];
+    return `, ${JSON.stringify(f.name)}: d${i}(${slot === undefined ? 'undefined' : `row[${JSON.stringify(slot)}]`})`;
+  });
+  const body = `return function decodeRecord(row) { return { collectionId: id, collectionName: name${entries.join('')} }; };`;
   try {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const make = new Function('id', 'name', ...fields.map((_, i) => `d${i}`), body) as (...args: unknown[]) => RowDecoder;
+    const make = new Function('id', 'name', ...fields.map((_, i) => `d${i}`), body) as (...args: unknown[]) => (row: R) => RecordJson;
     return make(collection.id, collection.name, ...fields.map(valueDecoder));
   } catch {
     return undefined;

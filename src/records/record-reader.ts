@@ -9,10 +9,11 @@ import type { Database, Row, SqlParam } from '../db/database.js';
 import { prepareRule, RULE_PARSE_LIMITS, RuleSyntaxError } from '../rules/index.js';
 import type { PreparedRule, RequestInfo, RuleCache, SqlFragment } from '../rules/index.js';
 import type { CollectionService } from './collection-service.js';
-import { encodeValue, isSecretField, rowDecoder } from './record-codec.js';
+import { encodeValue, isSecretField, rowDecoder, valuesDecoder } from './record-codec.js';
 import type { InPlaceChanges } from './record-modifiers.js';
-import type { RecordJson, RowDecoder } from './record-codec.js';
+import type { RecordJson, RowDecoder, ValuesDecoder } from './record-codec.js';
 import { quoteIdent } from './sql-tokens.js';
+import type { ValidityCondition } from './validity-sql.js';
 
 /** SQL text of one collection, derived once per collection object (a schema change makes a new one). */
 export interface CollectionSql {
@@ -28,6 +29,9 @@ export interface CollectionSql {
   update: string;
   hasVersion: boolean;
   decode: RowDecoder;
+  /** Rows of `select`/`columns` read as values (`_version` last), and of `selectShown`. */
+  values: ValuesRead;
+  shownValues: ValuesRead;
   /** One-row-by-id SELECT texts per rule fragment (see `byIdSql`), read side and FOR UPDATE side. */
   byId: Map<string, string>;
   byIdForUpdate: Map<string, string>;
@@ -49,7 +53,8 @@ export function collectionSql(c: Collection): CollectionSql {
   const cols = c.fields.map((f) => `${table}.${quoteIdent(f.name)}`);
   if (hasVersion) cols.push(`${table}."_version"`);
   const columns = cols.join(', ');
-  const shown = c.fields.filter((f) => !isSecretField(c, f)).map((f) => `${table}.${quoteIdent(f.name)}`);
+  const shownFields = c.fields.filter((f) => !isSecretField(c, f)).map((f) => f.name);
+  const shown = shownFields.map((name) => `${table}.${quoteIdent(name)}`);
   if (hasVersion) shown.push(`${table}."_version"`);
   const names = c.fields.map((f) => quoteIdent(f.name));
   const sets = c.fields.filter((f) => f.name !== 'id').map((f) => `${quoteIdent(f.name)} = ?`);
@@ -62,6 +67,8 @@ export function collectionSql(c: Collection): CollectionSql {
     update: `UPDATE ${table} SET ${[...sets, '"_version" = "_version" + 1'].join(', ')} WHERE "id" = ?`,
     hasVersion,
     decode: rowDecoder(c),
+    values: valuesRead(c, c.fields.map((f) => f.name)),
+    shownValues: valuesRead(c, shownFields),
     byId: new Map(),
     byIdForUpdate: new Map(),
     byIdRowVersion: new Map(),
@@ -89,6 +96,21 @@ export interface DecodedRow {
 
 function decodedRow(s: CollectionSql, row: Row): DecodedRow {
   return { record: s.decode(row), version: s.hasVersion ? Number(row._version ?? 1) : 1 };
+}
+
+/** How to decode the rows of one column list read as values: the fields selected, then `_version`. */
+interface ValuesRead {
+  decode: ValuesDecoder;
+  /** Where `_version` is (right after the fields). */
+  versionAt: number;
+}
+
+function valuesRead(c: Collection, fields: readonly string[]): ValuesRead {
+  return { decode: valuesDecoder(c, fields), versionAt: fields.length };
+}
+
+function decodedValues(s: CollectionSql, read: ValuesRead, row: readonly unknown[]): DecodedRow {
+  return { record: read.decode(row), version: s.hasVersion ? Number(row[read.versionAt] ?? 1) : 1 };
 }
 
 export class RecordReader {
@@ -143,8 +165,9 @@ export class RecordReader {
    */
   async select(c: Collection, where: string, params: readonly SqlParam[], tail = '', shownOnly = false): Promise<DecodedRow[]> {
     const s = collectionSql(c);
-    const rows = await this.db.all<Row>(`${shownOnly ? s.selectShown : s.select}${where === '' ? '' : ` WHERE ${where}`}${tail}`, params);
-    return rows.map((row) => decodedRow(s, row));
+    const rows = await this.db.allValues(`${shownOnly ? s.selectShown : s.select}${where === '' ? '' : ` WHERE ${where}`}${tail}`, params);
+    const read = shownOnly ? s.shownValues : s.values;
+    return rows.map((row) => decodedValues(s, read, row));
   }
 
   /**
@@ -169,7 +192,7 @@ export class RecordReader {
   /** The first row of a one-row statement from `byIdSql`, decoded. */
   selectOne(c: Collection, sql: string, params: readonly SqlParam[]): Promise<DecodedRow | undefined> {
     const s = collectionSql(c);
-    return this.db.get<Row>(sql, params).then((row) => (row === undefined ? undefined : decodedRow(s, row)));
+    return this.db.getValues(sql, params).then((row) => (row === undefined ? undefined : decodedValues(s, s.values, row)));
   }
 
   /**
@@ -192,9 +215,10 @@ export class RecordReader {
    * Applies `changes` to the record `id` of `c` in one statement, where the rule fragment (and
    * `ifMatch`, the record's version) still hold, and returns the record as written; undefined when
    * no row matched. Number modifiers add in SQL, so concurrent ones all count without a lock held
-   * across a round trip. On-update autodate fields take `now`.
+   * across a round trip. On-update autodate fields take `now`. With `valid` (validity-sql.ts) the
+   * row is written only when the record it becomes is valid.
    */
-  async updateInPlace(c: Collection, id: string, changes: InPlaceChanges, now: string, rule: SqlFragment, ifMatch: number | undefined): Promise<DecodedRow | undefined> {
+  async updateInPlace(c: Collection, id: string, changes: InPlaceChanges, now: string, rule: SqlFragment, ifMatch: number | undefined, valid?: ValidityCondition): Promise<DecodedRow | undefined> {
     const s = collectionSql(c);
     const params: SqlParam[] = [];
     let key = '';
@@ -210,7 +234,8 @@ export class RecordReader {
     for (let i = 0; i < onUpdate.length; i++) params.push(now);
     params.push(id, ...rule.params);
     if (ifMatch !== undefined) params.push(ifMatch);
-    key += `|${ifMatch === undefined ? '' : 'v'}|${rule.sql}`;
+    if (valid !== undefined) params.push(...valid.params);
+    key += `|${ifMatch === undefined ? '' : 'v'}|${rule.sql}|${valid?.sql ?? ''}`;
     let sql = s.inPlace.get(key);
     if (sql === undefined) {
       const sets = [
@@ -219,14 +244,14 @@ export class RecordReader {
         ...onUpdate.map((f) => `${quoteIdent(f.name)} = ?`),
         '"_version" = "_version" + 1',
       ];
-      const where = `${s.table}."id" = ?${rule.sql === '' ? '' : ` AND ${rule.sql}`}${ifMatch === undefined ? '' : ` AND ${s.table}."_version" = ?`}`;
+      const where = `${s.table}."id" = ?${rule.sql === '' ? '' : ` AND ${rule.sql}`}${ifMatch === undefined ? '' : ` AND ${s.table}."_version" = ?`}${valid === undefined ? '' : ` AND ${valid.sql}`}`;
       sql = `UPDATE ${s.table} SET ${sets.join(', ')} WHERE ${where} RETURNING ${s.columns}`;
       // Bodies of other shapes and rules reading the body or the clock make new texts: bounded.
       if (s.inPlace.size >= 64) s.inPlace.clear();
       s.inPlace.set(key, sql);
     }
-    const row = await this.db.get<Row>(sql, params);
-    return row === undefined ? undefined : decodedRow(s, row);
+    const row = await this.db.getValues(sql, params);
+    return row === undefined ? undefined : decodedValues(s, s.values, row);
   }
 
   /** Ids among `ids` whose records of `c` match `rule` for `request` (one query). */

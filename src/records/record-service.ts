@@ -37,6 +37,8 @@ import { ensureVersionColumn } from './record-table-sync.js';
 import { uniqueViolation } from './record-unique-error.js';
 import { nowDatetime, validateValue } from './record-validator.js';
 import { quoteIdent } from './sql-tokens.js';
+import { knownValuesValid, validityCondition } from './validity-sql.js';
+import type { ValidityCondition } from './validity-sql.js';
 import { validateEvent } from '../hooks/app-hooks.js';
 import type { AppHooks } from '../hooks/app-hooks.js';
 
@@ -257,12 +259,13 @@ export class RecordService {
 
   /** A stored record shaped for a requester (with `expand` when asked), for auth responses and realtime. */
   shape(collection: Collection, record: RecordJson, ctx: RecordContext, opts: { expand?: string } = {}): Promise<RecordJson> {
-    const copy = { ...record };
-    delete copy.expand;
+    // Shaping copies the record; only a stored `expand` needs one of its own, without that key.
+    const source = 'expand' in record ? withoutExpand(record) : record;
     try {
-      const now = opts.expand === undefined && this.hooks.onRecordEnrich.length === 0 ? shapeRecordsNow(collection, [copy], ctx) : undefined;
+      const now = opts.expand === undefined && this.hooks.onRecordEnrich.length === 0 ? shapeRecordsNow(collection, [source], ctx) : undefined;
       if (now !== undefined) return Promise.resolve(now[0] as RecordJson);
-      return this.#output(collection, [copy], ctx, opts.expand).then(([out]) => out as RecordJson);
+      // #output adds `expand` to what it is given: never the caller's record.
+      return this.#output(collection, [source === record ? { ...record } : source], ctx, opts.expand).then(([out]) => out as RecordJson);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -485,7 +488,9 @@ export class RecordService {
    * the returned record is validated whole, then COMMIT. Anything in doubt (no row: missing,
    * denied or a stale If-Match; an invalid result; a relation id not found; a number out of
    * range) rolls back and answers undefined, and the caller's locking path decides the answer
-   * with the exact error. No lock is held across more than the validation's round trip.
+   * with the exact error. No lock is held across more than the validation's round trip. Where SQL
+   * can decide the record's validity, the statement carries it and commits alone instead
+   * (`#updateValidInPlace`).
    */
   async #updateInPlace(c: Collection, id: string, changes: InPlaceChanges, opts: { ifMatch?: number }, ctx: RecordContext, request: RequestInfo): Promise<{ record: RecordJson; version: number } | undefined> {
     const frag = this.#updateRuleSql(c, ctx, request);
@@ -496,6 +501,8 @@ export class RecordService {
     // target deleted since stays valid there): a missing one goes that way for its answer.
     await this.#checkRelations(c, relations, null, errors, ctx);
     if (!errors.empty) return undefined;
+    const valid = validityCondition(c, changes);
+    if (valid !== undefined && knownValuesValid(c, id, changes)) return this.#updateValidInPlace(c, id, changes, opts, frag, valid);
     let written: DecodedRow;
     try {
       written = await this.#db.transaction(async () => {
@@ -510,6 +517,24 @@ export class RecordService {
       throw uniqueViolation(c, err, FAILED_UPDATE) ?? err;
     }
     if (this.#listeners.size > 0) this.#notify('update', c, written.record);
+    return written;
+  }
+
+  /**
+   * `#updateInPlace` for a collection whose validity SQL can decide (validity-sql.ts): the
+   * statement carries the condition and commits alone, one round trip. No row (missing, denied, a
+   * stale If-Match, or a record the condition refuses) answers undefined, and the locking path
+   * decides, with the exact error where there is one.
+   */
+  async #updateValidInPlace(c: Collection, id: string, changes: InPlaceChanges, opts: { ifMatch?: number }, rule: SqlFragment, valid: ValidityCondition): Promise<DecodedRow | undefined> {
+    let written: DecodedRow | undefined;
+    try {
+      written = await this.#reader.updateInPlace(c, id, changes, nowDatetime(), rule, opts.ifMatch, valid);
+    } catch (err) {
+      if (dbErrorKind(err) === 'out_of_range') return undefined;
+      throw uniqueViolation(c, err, FAILED_UPDATE) ?? err;
+    }
+    if (written !== undefined && this.#listeners.size > 0) this.#notify('update', c, written.record);
     return written;
   }
 
@@ -699,6 +724,12 @@ export class RecordService {
  */
 function runOneWrite(tx: Transaction, sql: string, params: SqlParam[], hooked: boolean): Promise<unknown> {
   return tx.dialect === 'sqlite' || !hooked ? tx.run(sql, params) : tx.savepoint((sp) => sp.run(sql, params));
+}
+
+function withoutExpand(record: RecordJson): RecordJson {
+  const copy: RecordJson = {};
+  for (const key in record) if (key !== 'expand') copy[key] = record[key];
+  return copy;
 }
 
 /** Thrown inside `#updateInPlace`'s transaction to roll it back and take the locking path. */

@@ -42,7 +42,8 @@ export function quoteIdent(name: string): string {
 /** Typed SQL for one operand. */
 type Rendered =
   | { kind: 'value'; v: Value }
-  | { kind: 'sql'; cls: 'text' | 'number'; sql: string; raw: string }
+  /** `bool`: on PostgreSQL, the boolean column that `sql` casts to a number. */
+  | { kind: 'sql'; cls: 'text' | 'number'; sql: string; raw: string; bool?: string }
   | { kind: 'json'; col: string; path: string[]; raw: string };
 
 // Parameters are written as markers and numbered at the end, so fragments can be assembled in
@@ -94,10 +95,10 @@ class SqlRenderer {
     return { sql, params };
   }
 
-  #param(v: SqlParam, cast: 'text' | 'number' | 'jsonb' | null): string {
+  #param(v: SqlParam, cast: 'text' | 'number' | 'jsonb' | 'boolean' | null): string {
     const m = MARK + String(this.#values.push(v) - 1) + MARK;
     if (this.#d !== 'postgres' || cast === null) return m;
-    return `CAST(${m} AS ${cast === 'text' ? 'TEXT' : cast === 'number' ? 'DOUBLE PRECISION' : 'JSONB'})`;
+    return `CAST(${m} AS ${cast === 'text' ? 'TEXT' : cast === 'number' ? 'DOUBLE PRECISION' : cast === 'jsonb' ? 'JSONB' : 'BOOLEAN'})`;
   }
 
   #expr(e: PlanExpr): string {
@@ -221,7 +222,9 @@ class SqlRenderer {
     if (op.modifier === 'lower') {
       return { kind: 'sql', cls: 'text', sql: this.#lower(cls === 'number' ? `CAST(${sql} AS TEXT)` : sql), raw: col };
     }
-    return { kind: 'sql', cls: cls === 'number' ? 'number' : 'text', sql, raw: col };
+    const rendered: Rendered = { kind: 'sql', cls: cls === 'number' ? 'number' : 'text', sql, raw: col };
+    if (op.field.type === 'bool' && pg) rendered.bool = col;
+    return rendered;
   }
 
   #lower(sql: string): string {
@@ -356,6 +359,14 @@ class SqlRenderer {
         return `(COALESCE(${j.raw}, '') ${op === '=' ? '=' : '<>'} '')`;
       }
       case 'number': {
+        const flag = pg && (op === '=' || op === '!=') ? (boolFlag(a, b) ?? boolFlag(b, a)) : undefined;
+        if (flag !== undefined) {
+          // The column itself rather than its number: the same answer, and PostgreSQL's planner
+          // estimates `published = TRUE` from the column's statistics (a cast is a blind guess).
+          const v = this.#param(flag.value, 'boolean');
+          if (op === '=' && positive) return `(${flag.column} = ${v})`;
+          return `(${flag.column} IS ${op === '=' ? 'NOT ' : ''}DISTINCT FROM ${v})`;
+        }
         const x = this.#asNumber(a);
         const y = this.#asNumber(b);
         if (op === '=' && positive && (isNonEmptyValue(a) || isNonEmptyValue(b))) return `(${x} = ${y})`;
@@ -381,6 +392,13 @@ class SqlRenderer {
     }
     return this.#asText(r);
   }
+}
+
+/** A PostgreSQL boolean column compared with a value that is 0 or 1 as a number: the column and the boolean. */
+function boolFlag(column: Rendered, value: Rendered): { column: string; value: boolean } | undefined {
+  if (column.kind !== 'sql' || column.bool === undefined || value.kind !== 'value') return undefined;
+  const n = valueAsNumber(value.v);
+  return n === 1 || n === 0 ? { column: column.bool, value: n === 1 } : undefined;
 }
 
 /** A bound value that is neither null nor '' (then `a = v` needs no COALESCE: NULL can't match). */

@@ -1,9 +1,10 @@
 /**
  * Updates whose body does not depend on the record's current values (plain sets, `n+`/`n-`) are,
  * on PostgreSQL, one `UPDATE ... RETURNING` validated before its COMMIT (records/record-service.ts
- * `#updateInPlace`); anything in doubt takes the locking path. These scenarios hold the answers to
- * what that path must get exactly right, and run on SQLite too, where every update locks: both
- * databases must answer the same and keep the same data.
+ * `#updateInPlace`), or, where SQL can decide the record's validity (records/validity-sql.ts), one
+ * that commits alone; anything in doubt takes the locking path. These scenarios hold the answers
+ * to what those paths must get exactly right, and run on SQLite too, where every update locks:
+ * both databases must answer the same and keep the same data.
  */
 import assert from 'node:assert/strict';
 import { eachAppDialect } from '../http/test-app.js';
@@ -128,4 +129,80 @@ eachAppDialect('concurrent list modifiers and number modifiers on one record all
   assert.equal(final.body.n, 10);
   assert.deepEqual([...(final.body.tags as string[])].sort(), ['a', 'b', 'c']);
   assert.equal(final.etag, `"${requests.length + 1}"`);
+});
+
+eachAppDialect('a collection whose validity SQL decides: one statement without a transaction, and a record a schema change made invalid is refused exactly', async (t) => {
+  const created = await t.call('POST', '/api/collections', {
+    body: {
+      name: 'scores',
+      fields: [
+        { name: 'title', type: 'text', required: true, max: 20 },
+        { name: 'points', type: 'number', min: 0, max: 100, onlyInt: true },
+        { name: 'open', type: 'bool' },
+        { name: 'updated', type: 'autodate', onCreate: true, onUpdate: true },
+      ],
+      viewRule: '',
+      updateRule: 'open = true',
+    },
+  });
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  const create = async (body: Record<string, unknown>): Promise<string> => {
+    const res = await t.call('POST', '/api/collections/scores/records', { body });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return String(res.body.id);
+  };
+  const patch = (id: string, body: unknown) => t.call('PATCH', `/api/collections/scores/records/${id}`, { body, token: null });
+  const read = async (id: string) => (await t.call('GET', `/api/collections/scores/records/${id}`)).body;
+  const id = await create({ title: 'a long enough title', points: 10, open: true });
+
+  const db = t.app.db as unknown as { transaction: (...args: unknown[]) => Promise<unknown> };
+  const transaction = db.transaction;
+  let transactions = 0;
+  db.transaction = (...args: unknown[]) => {
+    transactions++;
+    return transaction.apply(t.app.db, args);
+  };
+  try {
+    const res = await patch(id, { 'points+': 5 });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.points, 15);
+    // PostgreSQL: the UPDATE commits alone; SQLite takes its locking path, a transaction.
+    assert.equal(transactions, t.dialect === 'postgres' ? 0 : 1);
+  } finally {
+    db.transaction = transaction;
+  }
+
+  // Results the checks refuse: the exact code, nothing written.
+  for (const [body, code] of [
+    [{ 'points+': 86 }, 'validation_max_number_constraint'],
+    [{ 'points-': 16 }, 'validation_min_number_constraint'],
+    [{ 'points+': 0.5 }, 'validation_only_int_constraint'],
+  ] as const) {
+    const res = await patch(id, body);
+    assert.equal(res.status, 400, `${JSON.stringify(body)} -> ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.data?.points?.code, code, JSON.stringify(res.body));
+    assert.equal((await read(id)).points, 15);
+  }
+
+  // Stricter fields after the record was written: a field the update does not touch is now
+  // invalid, and the update is refused with that field's error, as the validator decides it.
+  const collection = await t.call('GET', '/api/collections/scores');
+  const fields = (collection.body.fields as Array<Record<string, unknown>>).map((f) => (f.name === 'title' ? { ...f, max: 5 } : f));
+  assert.equal((await t.call('PATCH', '/api/collections/scores', { body: { fields } })).status, 200);
+  const refused = await patch(id, { 'points+': 1 });
+  assert.equal(refused.status, 400, JSON.stringify(refused.body));
+  assert.equal(refused.body.data?.title?.code, 'validation_max_text_constraint', JSON.stringify(refused.body));
+  assert.equal((await read(id)).points, 15);
+  // Setting the field in the same update makes the record valid again.
+  const fixed = await patch(id, { 'points+': 1, title: 'short' });
+  assert.equal(fixed.status, 200, JSON.stringify(fixed.body));
+  assert.deepEqual([fixed.body.title, fixed.body.points], ['short', 16]);
+
+  // Missing and denied rows still answer 404; concurrent modifiers all count.
+  assert.equal((await patch('nope12345678901', { 'points+': 1 })).status, 404);
+  const closed = await create({ title: 'x', points: 1, open: false });
+  assert.equal((await patch(closed, { 'points+': 1 })).status, 404);
+  const results = await Promise.all(Array.from({ length: 20 }, () => patch(id, { 'points+': 1 })));
+  for (const r of results) assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal((await read(id)).points, 36);
 });

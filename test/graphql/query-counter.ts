@@ -20,7 +20,7 @@ export function countQueries(db: Database, ignore: (sql: string) => boolean = (s
   const statements: string[] = [];
   const target = db as unknown as Record<string, unknown>;
   const originals = new Map<string, unknown>();
-  for (const name of ['all', 'get', 'run', 'exec'] as const) {
+  for (const name of ['all', 'get', 'allValues', 'getValues', 'run', 'exec'] as const) {
     const original = db[name].bind(db) as (...args: unknown[]) => unknown;
     originals.set(name, Object.prototype.hasOwnProperty.call(target, name) ? target[name] : undefined);
     target[name] = (...args: unknown[]) => {

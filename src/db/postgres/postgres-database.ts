@@ -38,6 +38,11 @@ export interface PostgresDatabaseOptions {
 
 type Executor = Pick<Pool, 'query'> | PoolClient;
 
+/** A statement sent without a name; `arrays`: rows as arrays of values (`allValues`). */
+function unnamed(on: Executor, text: string, values: unknown[] | undefined, arrays: boolean): Promise<QueryResult> {
+  return arrays ? on.query({ text, values, rowMode: 'array' as const }) : on.query(text, values);
+}
+
 /** One SQL text as Galley wrote it, rewritten for PostgreSQL, and its prepared-statement name. */
 interface Statement {
   /** The SQL with `$n` placeholders. */
@@ -155,6 +160,20 @@ export class PostgresDatabase implements Database {
     return (await this.query(this.#pool, sql, params)).rows[0] as T | undefined;
   }
 
+  async allValues(sql: string, params?: readonly SqlParam[]): Promise<unknown[][]> {
+    const tx = this.#context.active();
+    if (tx !== undefined) return tx.allValues(sql, params);
+    this.#assertOpen();
+    return (await this.query(this.#pool, sql, params, true)).rows as unknown[][];
+  }
+
+  async getValues(sql: string, params?: readonly SqlParam[]): Promise<unknown[] | undefined> {
+    const tx = this.#context.active();
+    if (tx !== undefined) return tx.getValues(sql, params);
+    this.#assertOpen();
+    return (await this.query(this.#pool, sql, params, true)).rows[0] as unknown[] | undefined;
+  }
+
   async run(sql: string, params?: readonly SqlParam[]): Promise<RunResult> {
     const tx = this.#context.active();
     if (tx !== undefined) return tx.run(sql, params);
@@ -248,22 +267,23 @@ export class PostgresDatabase implements Database {
    * used repeatedly runs as a named prepared statement: the server parses and plans it once per
    * connection instead of on every call (pg keeps the names each connection has prepared).
    */
-  query(on: Executor, sql: string, params: readonly SqlParam[] | undefined): Promise<QueryResult> {
+  query(on: Executor, sql: string, params: readonly SqlParam[] | undefined, arrays = false): Promise<QueryResult> {
     let st = this.#statements.get(sql);
     if (st === undefined) {
       st = newStatement(sql);
       this.#statements.set(sql, st);
     }
-    if (st.schemaChange) return this.schemaChange(on.query(st.text, params as unknown[] | undefined));
+    const values = params as unknown[] | undefined;
+    if (st.schemaChange) return this.schemaChange(unnamed(on, st.text, values, arrays));
     const name = params === undefined || params.length === 0 ? undefined : this.#nameFor(st);
     // Without values pg uses the simple protocol (no parameter types to infer), with them the extended one.
-    if (name === undefined) return on.query(st.text, params as unknown[] | undefined);
-    return this.#named(on, st, name, params as unknown[]);
+    if (name === undefined) return unnamed(on, st.text, values, arrays);
+    return this.#named(on, st, name, params as unknown[], arrays);
   }
 
-  async #named(on: Executor, st: Statement, name: string, values: unknown[]): Promise<QueryResult> {
+  async #named(on: Executor, st: Statement, name: string, values: unknown[], arrays: boolean): Promise<QueryResult> {
     try {
-      return await on.query({ name, text: st.text, values });
+      return await (arrays ? on.query({ name, text: st.text, values, rowMode: 'array' as const }) : on.query({ name, text: st.text, values }));
     } catch (err) {
       if ((err as { code?: unknown }).code !== FEATURE_NOT_SUPPORTED) throw err;
       // Another node changed a table under a prepared statement whose result columns are fixed
@@ -274,7 +294,7 @@ export class PostgresDatabase implements Database {
       st.uses = 0;
       this.#newGeneration();
       if (on !== this.#pool) throw err;
-      return on.query(st.text, values);
+      return unnamed(on, st.text, values, arrays);
     }
   }
 
@@ -345,6 +365,16 @@ class PostgresTransaction implements Transaction {
   async get<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T | undefined> {
     this.#assertLive();
     return (await this.#db.query(this.#client, sql, params)).rows[0] as T | undefined;
+  }
+
+  async allValues(sql: string, params?: readonly SqlParam[]): Promise<unknown[][]> {
+    this.#assertLive();
+    return (await this.#db.query(this.#client, sql, params, true)).rows as unknown[][];
+  }
+
+  async getValues(sql: string, params?: readonly SqlParam[]): Promise<unknown[] | undefined> {
+    this.#assertLive();
+    return (await this.#db.query(this.#client, sql, params, true)).rows[0] as unknown[] | undefined;
   }
 
   async run(sql: string, params?: readonly SqlParam[]): Promise<RunResult> {

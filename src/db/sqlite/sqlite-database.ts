@@ -111,24 +111,32 @@ export class SqliteDatabase implements Database {
   // ---- Queryable, outside or joining a transaction ----------------------------------------------
 
   all<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T[]> {
-    const tx = this.#context.active();
-    if (tx !== undefined) return tx.all<T>(sql, params);
-    try {
-      const stmt = this.#readStatement(sql);
-      if (stmt === undefined) return this.#writeOutside(() => allOn<T>(this.#writeStatement(sql), params));
-      return Promise.resolve(allOn<T>(stmt, params));
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.#read(sql, params, allOn<T>);
   }
 
   get<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T | undefined> {
+    return this.#read(sql, params, getOn<T>);
+  }
+
+  allValues(sql: string, params?: readonly SqlParam[]): Promise<unknown[][]> {
+    return this.#read(sql, params, allValuesOn);
+  }
+
+  getValues(sql: string, params?: readonly SqlParam[]): Promise<unknown[] | undefined> {
+    return this.#read(sql, params, getValuesOn);
+  }
+
+  /**
+   * A read in the current transaction when there is one, else on the reader connection; a
+   * statement that writes (RETURNING) goes to the writer, queued behind other writes.
+   */
+  #read<R>(sql: string, params: readonly SqlParam[] | undefined, on: ReadOn<R>): Promise<R> {
     const tx = this.#context.active();
-    if (tx !== undefined) return tx.get<T>(sql, params);
+    if (tx !== undefined) return tx.read(sql, params, on);
     try {
       const stmt = this.#readStatement(sql);
-      if (stmt === undefined) return this.#writeOutside(() => getOn<T>(this.#writeStatement(sql), params));
-      return Promise.resolve(getOn<T>(stmt, params));
+      if (stmt === undefined) return this.#writeOutside(() => on(this.#writeStatement(sql), params));
+      return Promise.resolve(on(stmt, params));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -402,18 +410,26 @@ class SqliteTransaction implements Transaction {
   }
 
   all<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T[]> {
-    try {
-      this.#assertLive();
-      return Promise.resolve(allOn<T>(this.#db.writeStatement(sql), params));
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.read(sql, params, allOn<T>);
   }
 
   get<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T | undefined> {
+    return this.read(sql, params, getOn<T>);
+  }
+
+  allValues(sql: string, params?: readonly SqlParam[]): Promise<unknown[][]> {
+    return this.read(sql, params, allValuesOn);
+  }
+
+  getValues(sql: string, params?: readonly SqlParam[]): Promise<unknown[] | undefined> {
+    return this.read(sql, params, getValuesOn);
+  }
+
+  /** @internal A read on the transaction's connection (also for `db` reads joining it). */
+  read<R>(sql: string, params: readonly SqlParam[] | undefined, on: ReadOn<R>): Promise<R> {
     try {
       this.#assertLive();
-      return Promise.resolve(getOn<T>(this.#db.writeStatement(sql), params));
+      return Promise.resolve(on(this.#db.writeStatement(sql), params));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -516,6 +532,9 @@ function savepointSql(depth: number): SavepointSql {
 
 // ---- statement execution ---------------------------------------------------------------------
 
+/** One way of reading a statement's result: rows, the first row, as objects or as values. */
+type ReadOn<R> = (stmt: Statement, params: readonly SqlParam[] | undefined) => R;
+
 function allOn<T>(stmt: Statement, params: readonly SqlParam[] | undefined): T[] {
   if (!stmt.reader) {
     // `all` on a statement that returns nothing (UPDATE without RETURNING) runs it and returns no rows.
@@ -531,6 +550,34 @@ function getOn<T>(stmt: Statement, params: readonly SqlParam[] | undefined): T |
     return undefined;
   }
   return stmt.get(bindable(params)) as T | undefined;
+}
+
+// A cached statement serves both shapes: raw mode is switched on for the one call (a flag on the
+// statement, ~50 ns), so the cache needs no second entry per text.
+function allValuesOn(stmt: Statement, params: readonly SqlParam[] | undefined): unknown[][] {
+  if (!stmt.reader) {
+    stmt.run(bindable(params));
+    return [];
+  }
+  stmt.raw(true);
+  try {
+    return stmt.all(bindable(params)) as unknown[][];
+  } finally {
+    stmt.raw(false);
+  }
+}
+
+function getValuesOn(stmt: Statement, params: readonly SqlParam[] | undefined): unknown[] | undefined {
+  if (!stmt.reader) {
+    stmt.run(bindable(params));
+    return undefined;
+  }
+  stmt.raw(true);
+  try {
+    return stmt.get(bindable(params)) as unknown[] | undefined;
+  } finally {
+    stmt.raw(false);
+  }
 }
 
 function runOn(stmt: Statement, params: readonly SqlParam[] | undefined): RunResult {

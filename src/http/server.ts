@@ -36,6 +36,7 @@ import { registerCors } from './middleware/cors.js';
 import type { Cors } from './middleware/cors.js';
 import './request-context.js';
 import { lazyChildLogger } from './request-logger.js';
+import { pinTickShape } from './pin-tick-shape.js';
 
 export interface StartServerOptions {
   /** Listen on a socket (default true). Tests may use `fastify.inject` without one. */
@@ -58,6 +59,7 @@ export interface GalleyServer {
 }
 
 export async function buildServer(app: App): Promise<FastifyInstance> {
+  pinTickShape();
   const fastify = createFastify({
     loggerInstance: app.logger.child({ module: 'http' }) as FastifyBaseLogger,
     // Galley writes its own request log (PocketBase's shape) into `_logs`.

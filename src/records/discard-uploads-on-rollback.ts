@@ -7,9 +7,9 @@
  * a scope that fails discards them, one nested in another hands them up on success, and the
  * outermost forgets them once its COMMIT has gone through.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Database, Transaction } from '../db/database.js';
 import type { RecordFileChanges } from './record-files.js';
+import { TransientAsyncStorage } from '../lib/transient-async-storage.js';
 
 /** One run of a transaction's body (PostgreSQL runs a serializable one again after a conflict). */
 interface Attempt {
@@ -17,7 +17,9 @@ interface Attempt {
   committed: boolean;
 }
 
-const scope = new AsyncLocalStorage<Attempt>();
+// Transient: an AsyncLocalStorage left enabled after the first transaction would tax every later
+// request of the process (see TransientAsyncStorage).
+const scope = new TransientAsyncStorage<Attempt>();
 
 /** Called by a record write before it stores uploads: ties them to the enclosing scope, if any. */
 export function holdUploadsUntilCommit(files: RecordFileChanges): void {

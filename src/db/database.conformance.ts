@@ -539,9 +539,12 @@ export function databaseConformance(target: ConformanceTarget): void {
       // (the test would time out) and must not see its uncommitted write.
       assert.deepEqual(await db.get('SELECT "n" FROM "counter"'), { n: 0 });
       assert.deepEqual(await db.all('SELECT "id" FROM "counter"'), [{ id: 'c' }]);
+      assert.deepEqual(await db.getValues('SELECT "n" FROM "counter"'), [0]);
       finish.resolve();
       await tx;
+      // Committed: seen at once, whichever connection serves the read now.
       assert.deepEqual(await db.get('SELECT "n" FROM "counter"'), { n: 1 });
+      assert.deepEqual(await db.allValues('SELECT "n" FROM "counter"'), [[1]]);
     }, 20_000);
 
     it('writes outside a transaction wait for the open transaction, then apply', async (db) => {

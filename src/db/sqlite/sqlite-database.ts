@@ -235,8 +235,8 @@ export class SqliteDatabase implements Database {
     if (release === undefined) return;
     try {
       if (!this.#writer.open) return;
-      // 0x10000: consider every table, not only those this (write) connection has read; API reads
-      // go through the reader, so the writer alone would rarely see a table worth analysing.
+      // 0x10000: consider every table, not only those this connection has read (reads made during
+      // transactions go through the reader).
       this.#writer.pragma('optimize = 0x10002');
       // A connection reads sqlite_stat1 only when it loads the schema, and ANALYZE does not make
       // other connections reload it: a fresh reader (every few hours) plans with the new stats.

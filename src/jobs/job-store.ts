@@ -222,8 +222,10 @@ export class JobStore {
     return { items: rows.map(toJobRow), total: Number(count?.n ?? 0) };
   }
 
-  /** A finished or retry-pending job back to `queued`, due now, with its attempts reset. */
-  /** The retried row as written (a worker may claim it the moment the statement commits), or undefined. */
+  /**
+   * A finished or retry-pending job back to `queued`, due now, with its attempts reset: the row as
+   * this statement wrote it (a worker may claim it the moment it commits), or undefined.
+   */
   async retry(id: string, now: number): Promise<JobRow | undefined> {
     const t = jobTime(now);
     const row = await this.db.get<Row>(

@@ -140,9 +140,9 @@ export class SqliteDatabase implements Database {
     const tx = this.#context.active();
     if (tx !== undefined) return tx.read(sql, params, on);
     try {
+      const stmt = this.#writeStatement(sql);
+      if (!stmt.readonly) return this.#writeOutside(() => on(stmt, params));
       if (!this.#writer.inTransaction) {
-        const stmt = this.#writeStatement(sql);
-        if (!stmt.readonly) return this.#writeOutside(() => on(stmt, params));
         // Synchronous: nothing else can use the writer before the read returns. The writer waits
         // for locks only in short slices; the rare read that meets one (another process
         // recovering the WAL) goes to the reader, which waits the whole busy timeout.
@@ -152,9 +152,7 @@ export class SqliteDatabase implements Database {
           if (!isBusy(err)) throw err;
         }
       }
-      const stmt = this.#readStatement(sql);
-      if (stmt === undefined) return this.#writeOutside(() => on(this.#writeStatement(sql), params));
-      return Promise.resolve(on(stmt, params));
+      return Promise.resolve(on(this.#readStatement(sql), params));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -335,14 +333,12 @@ export class SqliteDatabase implements Database {
     return stmt;
   }
 
-  /** The cached read-connection statement, or undefined when the SQL writes (it must go to the writer). */
-  #readStatement(sql: string): Statement | undefined {
+  /** The cached read-connection statement (for SQL that does not write: #read checks on the writer first). */
+  #readStatement(sql: string): Statement {
     let stmt = this.#readStatements.get(sql);
     if (stmt === undefined) {
       if (!this.#reader.open) throw closedError();
-      const prepared = this.#reader.prepare(sql);
-      if (!prepared.readonly && this.#reader !== this.#writer) return undefined;
-      stmt = prepared;
+      stmt = this.#reader.prepare(sql);
       this.#readStatements.set(sql, stmt);
     }
     return stmt;

@@ -49,6 +49,13 @@ import { runTransaction } from '../hooks/transaction.js';
 import { CustomRoutes } from '../routes/custom-routes.js';
 import type { AppTransaction, AppTransactionOptions } from '../hooks/transaction.js';
 
+/**
+ * `auxiliary.db` is written in appends and read rarely (the logs screen). A data-sized page cache
+ * there only cycled freshly written log pages through 16 MB per connection: a busy server's RSS
+ * grew ~17 MB and each request's log row cost ~1 µs more CPU in cache misses.
+ */
+const LOGS_PAGE_CACHE_KIB = 512;
+
 export interface ServeEvent {
   app: App;
   /** The URL the server listens on. */
@@ -210,7 +217,7 @@ export class App {
       cleanup.push(() => db.close());
       let logsDb = db;
       if (!config.databaseUrl) {
-        logsDb = await openDatabase({ dataDir, file: 'auxiliary.db' });
+        logsDb = await openDatabase({ dataDir, file: 'auxiliary.db', sqlitePageCacheKib: LOGS_PAGE_CACHE_KIB });
         cleanup.push(() => logsDb.close());
       }
 

@@ -40,6 +40,29 @@ test('no URL opens SQLite data.db in the data dir, creating it', async (t) => {
   assert.ok(existsSync(join(dir, 'aux.db')));
 });
 
+test('SQLite page cache: 16000 KiB per connection by default, sqlitePageCacheKib sets both connections', async (t) => {
+  const dir = await tempDir(t);
+  for (const [options, expected] of [[{}, -16000], [{ sqlitePageCacheKib: 512 }, -512]] as const) {
+    const db = await openDatabase({ dataDir: dir, file: `cache${expected}.db`, ...options });
+    t.after(() => db.close());
+    // Outside a transaction reads go to the write connection; while one is open, to the reader.
+    assert.deepEqual(await db.get('PRAGMA cache_size'), { cache_size: expected });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let opened!: () => void;
+    const open = new Promise<void>((r) => (opened = r));
+    const tx = db.transaction(async (inner) => {
+      await inner.run('CREATE TABLE IF NOT EXISTS t (x)');
+      opened();
+      await held;
+    });
+    await open;
+    assert.deepEqual(await db.get('PRAGMA cache_size'), { cache_size: expected });
+    release();
+    await tx;
+  }
+});
+
 test('an unusable SQLite location is a DatabaseConnectError', async (t) => {
   const dir = await tempDir(t);
   const file = join(dir, 'not-a-dir');

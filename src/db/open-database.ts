@@ -15,6 +15,8 @@ export interface OpenDatabaseOptions {
   file?: string;
   /** SQLite durability, see SqliteDatabaseOptions.synchronous. Default `NORMAL`. */
   synchronous?: 'NORMAL' | 'FULL';
+  /** SQLite page cache per connection, see SqliteDatabaseOptions.pageCacheKib. Default 16000. */
+  sqlitePageCacheKib?: number;
   /** PostgreSQL pool size. Default 10. */
   maxConnections?: number;
 }
@@ -25,7 +27,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const { SqliteDatabase } = await import('./sqlite/sqlite-database.js');
     const file = join(options.dataDir, options.file ?? 'data.db');
     try {
-      return new SqliteDatabase({ file, ...(options.synchronous ? { synchronous: options.synchronous } : {}) });
+      return new SqliteDatabase({
+        file,
+        ...(options.synchronous ? { synchronous: options.synchronous } : {}),
+        ...(options.sqlitePageCacheKib !== undefined ? { pageCacheKib: options.sqlitePageCacheKib } : {}),
+      });
     } catch (err) {
       const code = (err as { code?: unknown } | null)?.code;
       const detail = err instanceof Error ? err.message : String(err);

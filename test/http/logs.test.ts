@@ -147,6 +147,12 @@ eachAppDialect('the stored data JSON has PocketBase keys in order, any character
   }
 });
 
+eachAppDialect('auxiliary.db keeps a small page cache; the data database keeps 16 MB', async ({ app }) => {
+  if (app.logsDb.dialect !== 'sqlite') return;
+  assert.deepEqual(await app.logsDb.get('PRAGMA cache_size'), { cache_size: -512 });
+  assert.deepEqual(await app.db.get('PRAGMA cache_size'), { cache_size: -16000 });
+});
+
 eachAppDialect('consecutive logs with alternating agents, methods and auth each keep their own values', async ({ call, app }) => {
   // The row builder reuses the JSON text of a value equal to the previous log's: every switch must show.
   const agents = ['a "one"', 'a "one"', 'b \\ two', 'a "one"', '', 'b \\ two'];

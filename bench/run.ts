@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --pg] [-- --json FILE] [-- --profile DIR] [-- --self] [-- --galley-root DIR] [-- --ab DIR]`: loads the
+ * `npm run bench [-- --quick] [-- --pg] [-- --json FILE] [-- --profile DIR] [-- --self] [-- --galley-root DIR] [-- --ab DIR] [-- --ab-logs-min-level N]`: loads the
  * same users and posts into the hand-written baseline and into Galley (SQLite, or PostgreSQL with
  * `--pg`), checks both answer every sample request with the same bytes, drives load with
  * autocannon and prints req/s, server CPU µs per request, p50/p99 and server RSS with ratios to
@@ -11,6 +11,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { hashPassword } from '../src/auth/password.js';
 import { compareResponses } from './compare-responses.js';
@@ -62,6 +63,7 @@ const { values: args } = parseArgs({
     peers: { type: 'boolean', default: false },
     'galley-root': { type: 'string' },
     ab: { type: 'string' },
+    'ab-logs-min-level': { type: 'string' },
   },
 });
 
@@ -84,7 +86,13 @@ const GALLEY = 'galley';
 /** `--ab DIR`: a second Galley from another built checkout, measured in the same alternating rounds. */
 const GALLEY_AB = 'galley-ab';
 const galleyRoot = args['galley-root'] ? resolve(args['galley-root']) : undefined;
-const abRoot = args.ab ? resolve(args.ab) : undefined;
+/**
+ * `--ab-logs-min-level N`: the second Galley runs with `logs.minLevel = N` (4: no request logs for
+ * successes), from `--ab DIR` or else this checkout: what a request log costs, in the same rounds.
+ */
+const abLogsMinLevel = args['ab-logs-min-level'] !== undefined ? Number(args['ab-logs-min-level']) : undefined;
+if (abLogsMinLevel !== undefined && !Number.isInteger(abLogsMinLevel)) throw new Error('--ab-logs-min-level needs an integer (slog levels: -4, 0, 4, 8)');
+const abRoot = args.ab ? resolve(args.ab) : abLogsMinLevel !== undefined ? (galleyRoot ?? fileURLToPath(new URL('../', import.meta.url))) : undefined;
 
 function machine(): string {
   const cpuModel = /^model name\s*:\s*(.+)$/m.exec(safeRead('/proc/cpuinfo'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
@@ -250,12 +258,20 @@ async function main(): Promise<number> {
       console.log(`galley: not available yet — ${galleyStart.unavailable}`);
     }
     if (abRoot) {
-      const abStart = await startGalley({ name: GALLEY_AB, records: settings.records, users, root: abRoot, ...(abDb ? { pgUrl: abDb } : {}) });
+      const abStart = await startGalley({
+        name: GALLEY_AB,
+        records: settings.records,
+        users,
+        root: abRoot,
+        ...(abDb ? { pgUrl: abDb } : {}),
+        ...(abLogsMinLevel !== undefined ? { logsMinLevel: abLogsMinLevel } : {}),
+      });
       if (!('target' in abStart)) throw new Error(`--ab ${abRoot}: ${abStart.unavailable}`);
       const abDbName = databases[2];
       if (pgUrl && abDbName) abStart.target.databaseProcesses = () => backendPids(pgUrl, abDbName);
       targets.push(abStart.target);
-      console.log(`${GALLEY_AB} (${abRoot}): ready in ${abStart.target.readyMs.loaded.toFixed(0)} ms restarted on the loaded data`);
+      const level = abLogsMinLevel !== undefined ? `, logs.minLevel = ${abLogsMinLevel}` : '';
+      console.log(`${GALLEY_AB} (${abRoot}${level}): ready in ${abStart.target.readyMs.loaded.toFixed(0)} ms restarted on the loaded data`);
     }
     if (!pgUrl && (args.self || targets.length === 1)) {
       // The baseline measured against a second copy of itself: proves the harness (byte check,

@@ -49,6 +49,8 @@ export interface GalleyOptions {
   pgUrl?: string;
   /** The checkout whose `bin/galley.js` and built `dist/` run (default: this one). */
   root?: string;
+  /** Sets `logs.minLevel` (4: request logs of 4xx and 5xx only) before the data is loaded. */
+  logsMinLevel?: number;
 }
 
 export function freePort(): Promise<number> {
@@ -106,6 +108,10 @@ export async function startGalley(options: GalleyOptions): Promise<StartResult> 
     // `expand=owner` shows owners to guests only when the users view rule lets them see users.
     const users = await api(`${url}/api/collections/users`, 'PATCH', { viewRule: '' }, token);
     if (users.status !== 200) throw new Error(`opening the users view rule answered ${users.status}: ${users.text}`);
+    if (options.logsMinLevel !== undefined) {
+      const logs = await api(`${url}/api/settings`, 'PATCH', { logs: { minLevel: options.logsMinLevel } }, token);
+      if (logs.status !== 200) throw new Error(`setting logs.minLevel answered ${logs.status}: ${logs.text}`);
+    }
 
     const probe = await api(`${url}/api/collections/posts/records?perPage=1`, 'GET');
     if (probe.status !== 200 || !Array.isArray((probe.json as { items?: unknown } | undefined)?.items)) {

@@ -31,9 +31,13 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.GALLEY_TEST_CONCURRENCY ?? '2';
+// A test that hangs fails after this long instead of holding the suite (and CI) until its hard
+// limit. Node 24 applies it to each test; Node 20 to each test file as a whole, so it is far above
+// the slowest file (the whole suite takes ~4 min). Override with GALLEY_TEST_TIMEOUT_MS or --test-timeout.
+const timeout = flags.some((f) => f.startsWith('--test-timeout')) ? [] : [`--test-timeout=${process.env.GALLEY_TEST_TIMEOUT_MS ?? '600000'}`];
 const res = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...flags, ...files.map((f) => relative(root, f))],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...timeout, ...flags, ...files.map((f) => relative(root, f))],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(res.status ?? 1);

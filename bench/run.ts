@@ -11,7 +11,6 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { hashPassword } from '../src/auth/password.js';
 import { compareResponses } from './compare-responses.js';
@@ -33,7 +32,7 @@ import type { Target } from './server-process.js';
 import { subscribe } from './sse-subscriber.js';
 import type { SseSubscriber } from './sse-subscriber.js';
 import { startBaseline } from './targets/baseline.js';
-import { startGalley } from './targets/galley.js';
+import { OWN_ROOT, startGalley } from './targets/galley.js';
 import type { GalleyTarget } from './targets/galley.js';
 
 // `npm run bench -- realtime …`: the realtime fan-out bench (bench/realtime.ts), its own flags.
@@ -92,7 +91,7 @@ const galleyRoot = args['galley-root'] ? resolve(args['galley-root']) : undefine
  */
 const abLogsMinLevel = args['ab-logs-min-level'] !== undefined ? Number(args['ab-logs-min-level']) : undefined;
 if (abLogsMinLevel !== undefined && !Number.isInteger(abLogsMinLevel)) throw new Error('--ab-logs-min-level needs an integer (slog levels: -4, 0, 4, 8)');
-const abRoot = args.ab ? resolve(args.ab) : abLogsMinLevel !== undefined ? (galleyRoot ?? fileURLToPath(new URL('../', import.meta.url))) : undefined;
+const abRoot = args.ab ? resolve(args.ab) : abLogsMinLevel !== undefined ? (galleyRoot ?? OWN_ROOT) : undefined;
 
 function machine(): string {
   const cpuModel = /^model name\s*:\s*(.+)$/m.exec(safeRead('/proc/cpuinfo'))?.[1] ?? cpus()[0]?.model ?? 'unknown';

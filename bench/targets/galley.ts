@@ -26,7 +26,8 @@ import type { Target } from '../server-process.js';
 import { requestJson } from '../request-json.js';
 
 /** This checkout: the Galley that runs unless `root` names another (a built worktree, for A/B runs). */
-const OWN_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** This checkout: the Galley `startGalley` runs when no other root is given. */
+export const OWN_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SUPERUSER = { email: 'bench@example.com', password: 'bench-password-1234' };
 
 export interface GalleyTarget extends Target {

@@ -9,6 +9,7 @@ import type { TestContext } from 'node:test';
 import type { Database, Dialect, Row, Transaction } from './database.js';
 import { dbErrorKind } from './db-error-kind.js';
 import { jsonArrayLength, jsonColumnType, jsonEach, jsonParam, quoteIdent } from './sql.js';
+import { deferred } from '../testing/deferred.js';
 
 export interface ConformanceDatabase {
   db: Database;
@@ -24,12 +25,6 @@ export interface ConformanceTarget {
 }
 
 type Body = (db: Database, env: { dialect: Dialect; target: ConformanceDatabase; t: TestContext }) => Promise<void>;
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 function codeOf(err: unknown): unknown {
   return (err as { code?: unknown } | null)?.code;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
+import { deferred } from '../testing/deferred.js';
 import { pgUrl, requireService } from '../testing/services.js';
 import { DatabaseConnectError } from './database-connect-error.js';
 import { openDatabase } from './open-database.js';
@@ -47,18 +48,16 @@ test('SQLite page cache: 16000 KiB per connection by default, sqlitePageCacheKib
     t.after(() => db.close());
     // Outside a transaction reads go to the write connection; while one is open, to the reader.
     assert.deepEqual(await db.get('PRAGMA cache_size'), { cache_size: expected });
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let opened!: () => void;
-    const open = new Promise<void>((r) => (opened = r));
+    const inside = deferred();
+    const finish = deferred();
     const tx = db.transaction(async (inner) => {
       await inner.run('CREATE TABLE IF NOT EXISTS t (x)');
-      opened();
-      await held;
+      inside.resolve();
+      await finish.promise;
     });
-    await open;
+    await inside.promise;
     assert.deepEqual(await db.get('PRAGMA cache_size'), { cache_size: expected });
-    release();
+    finish.resolve();
     await tx;
   }
 });

@@ -6,17 +6,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { SQLITE_BUSY, SqliteDatabase } from './sqlite-database.js';
+import { deferred } from '../../testing/deferred.js';
 
 async function tempFile(t: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'galley-sqlite-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   return join(dir, 'nested', 'data.db');
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
 }
 
 test('opens in WAL mode with NORMAL sync and foreign keys, creating the folder', async (t) => {

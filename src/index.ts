@@ -23,7 +23,9 @@ export { Hook, TaggedHook } from './core/hook.js';
 export { defineApp } from './app/app-file.js';
 export type { AppFileInit } from './app/app-file.js';
 export type * from './hooks/app-hooks.js';
-export type { AppTransaction, AppTransactionOptions, GuardOptions, TxRecords } from './hooks/transaction.js';
+export type { AppTransaction, AppTransactionOptions, GuardOptions, TxRecords, TxWriteOptions } from './hooks/transaction.js';
+export type { IncomingFile } from './records/record-files.js';
+export { incomingFileFromBytes } from './records/incoming-file-from-bytes.js';
 export type { CustomRouteOptions, RouteEvent, RouteHandler, RouteMethod, RouteSchema } from './routes/custom-routes.js';
 export type { HookEvent, HookFn, HookHandler } from './core/hook.js';
 

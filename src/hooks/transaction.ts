@@ -11,7 +11,7 @@ import type { Database, Queryable, RunResult, Row, SqlParam, Transaction, Transa
 import { SYSTEM_CONTEXT } from '../auth/system-context.js';
 import type { CollectionService } from '../records/collection-service.js';
 import { discardUploadsOnRollback } from '../records/discard-uploads-on-rollback.js';
-import type { ListOptions, ListResult, RecordJson, RecordService } from '../records/record-service.js';
+import type { ListOptions, ListResult, RecordJson, RecordService, WriteOptions } from '../records/record-service.js';
 import { nowDatetime } from '../records/record-validator.js';
 import { quoteIdent } from '../records/sql-tokens.js';
 
@@ -22,13 +22,21 @@ export interface GuardOptions {
   max?: number;
 }
 
+/**
+ * Options of `tx.records.create/update`: `files` are uploads for file fields, the same input
+ * `app.records.create/update` take (build one from bytes with `incomingFileFromBytes`). They are
+ * checked like multipart parts, stored before the write, and deleted again if the transaction rolls back.
+ */
+export type TxWriteOptions = Pick<WriteOptions, 'files'>;
+
 /** Record access inside a transaction, as a superuser: no API rules, but validation and hooks run. */
 export interface TxRecords {
   /** One record, or undefined. `forUpdate` locks its row until the transaction ends (PostgreSQL). */
   get(collection: string, id: string, options?: { forUpdate?: boolean; expand?: string }): Promise<RecordJson | undefined>;
   list(collection: string, options?: ListOptions): Promise<ListResult>;
-  create(collection: string, body: Record<string, unknown>): Promise<RecordJson>;
-  update(collection: string, id: string, body: Record<string, unknown>): Promise<RecordJson>;
+  create(collection: string, body: Record<string, unknown>, options?: TxWriteOptions): Promise<RecordJson>;
+  /** `body` takes PocketBase's modifiers: `'docs-': [name]` removes files, uploads keyed `docs+` append. */
+  update(collection: string, id: string, body: Record<string, unknown>, options?: TxWriteOptions): Promise<RecordJson>;
   delete(collection: string, id: string): Promise<void>;
   /**
    * Guarded conditional update `field = field + by` in one statement, applied only while the
@@ -157,12 +165,17 @@ function txRecords(deps: TransactionDeps, tx: Transaction): TxRecords {
       }
     },
     list: (collection, options = {}) => records.list(collection, options, SYSTEM_CONTEXT),
-    create: async (collection, body) => (await records.create(collection, body, {}, SYSTEM_CONTEXT)).record,
-    update: async (collection, id, body) => (await records.update(collection, id, body, {}, SYSTEM_CONTEXT)).record,
+    create: async (collection, body, options = {}) => (await records.create(collection, body, writeOptions(options), SYSTEM_CONTEXT)).record,
+    update: async (collection, id, body, options = {}) => (await records.update(collection, id, body, writeOptions(options), SYSTEM_CONTEXT)).record,
     delete: (collection, id) => records.delete(collection, id, {}, SYSTEM_CONTEXT),
     increment,
     decrement: (collection, id, field, by, guard) => increment(collection, id, field, -by, guard),
   };
+}
+
+/** Only the options `tx.records` documents reach the record layer (a JS caller may pass more). */
+function writeOptions(options: TxWriteOptions): WriteOptions {
+  return options.files === undefined ? {} : { files: options.files };
 }
 
 async function writableCollection(collections: CollectionService, nameOrId: string): Promise<Collection> {

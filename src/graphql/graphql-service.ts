@@ -133,7 +133,7 @@ export class GraphQLService {
   }
 
   context(requester: GraphQLRequester): GraphQLContext {
-    const newLoaders = (): RecordLoaders => new RecordLoaders(this.#deps.reader, requester.record);
+    const newLoaders = (): RecordLoaders => new RecordLoaders(this.#deps.reader, requester.record, this.#deps.records.enricher());
     return {
       deps: this.#deps,
       record: requester.record,

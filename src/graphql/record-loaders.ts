@@ -4,7 +4,9 @@
  * per (collection, relation) — 100 posts with their authors cost one query for the authors, not
  * 100. The rules are the ones `?expand=` applies: the target collection's view rule, with
  * `@request.context = "expand"`; records it hides are simply absent (a single relation reads null).
- * Records are shaped like every REST response (hidden fields, email visibility).
+ * Records are shaped like every REST response (hidden fields, email visibility), then passed to the
+ * app's `onRecordEnrich` like `?expand=`'s: once per record object a loader hands out (a record
+ * reached from several parents is the loader's one cached object).
  */
 import DataLoader from 'dataloader';
 import { apiError } from '../core/errors.js';
@@ -14,7 +16,8 @@ import type { SqlParam } from '../db/database.js';
 import type { RecordJson } from '../records/record-codec.js';
 import type { RecordReader } from '../records/record-reader.js';
 import type { RecordContext } from '../records/record-service.js';
-import { shapeRecords } from '../records/record-shape.js';
+import { shapeAndEnrich } from '../records/record-shape.js';
+import type { Enricher } from '../records/record-shape.js';
 import { quoteIdent } from '../records/sql-tokens.js';
 
 /** Back-relation rows one batch may read; above it the query fails clearly instead of truncating. */
@@ -38,13 +41,16 @@ function loaderOf<V>(map: Map<string, DataLoader<string, V>>, key: string, batch
 export class RecordLoaders {
   readonly #reader: RecordReader;
   readonly #ctx: RecordContext;
+  readonly #enrich: Enricher | undefined;
   readonly #byId = new Map<string, DataLoader<string, RecordJson | null>>();
   readonly #via = new Map<string, DataLoader<string, RecordJson[]>>();
   readonly #viaCount = new Map<string, DataLoader<string, number>>();
 
-  constructor(reader: RecordReader, ctx: RecordContext) {
+  /** `enrich`: `RecordService.enricher()` when these loaders are made (per request, per subscription event). */
+  constructor(reader: RecordReader, ctx: RecordContext, enrich: Enricher | undefined) {
     this.#reader = reader;
     this.#ctx = ctx;
+    this.#enrich = enrich;
   }
 
   /** A record of `c` by id, or null when missing or hidden by the view rule. */
@@ -77,8 +83,10 @@ export class RecordLoaders {
     const table = quoteIdent(c.name);
     const unique = [...new Set(ids)];
     const rows = await this.#reader.select(c, `${table}."id" IN (${unique.map(() => '?').join(', ')})${readable.sql}`, [...unique, ...readable.params]);
-    const shaped = await shapeRecords(this.#reader, c, rows.map((r) => r.record), this.#ctx);
-    const byId = new Map(shaped.map((r) => [String(r.id), r]));
+    const stored = rows.map((r) => r.record);
+    const sent = await shapeAndEnrich(this.#reader, c, stored, this.#ctx, this.#enrich);
+    // keyed by the stored id: a handler may change or delete what is sent
+    const byId = new Map(stored.map((r, i) => [String(r.id), sent[i] as RecordJson]));
     return ids.map((id) => byId.get(id) ?? null);
   }
 
@@ -115,15 +123,17 @@ export class RecordLoaders {
     if (rows.length > MAX_BACK_RELATION_ROWS) {
       throw apiError('bad_request', `More than ${MAX_BACK_RELATION_ROWS} ${x.name} records point at these ${parentIds.length} records; query ${x.name} with a filter and pages instead.`);
     }
-    const shaped = await shapeRecords(this.#reader, x, rows.map((r) => r.record), this.#ctx);
+    const stored = rows.map((r) => r.record);
+    const sent = await shapeAndEnrich(this.#reader, x, stored, this.#ctx, this.#enrich);
     const byParent = new Map<string, RecordJson[]>();
-    for (const r of shaped) {
+    // grouped by the stored relation: a handler may change or delete it in what is sent
+    stored.forEach((r, i) => {
       for (const id of idList(r[f.name])) {
         let list = byParent.get(id);
         if (list === undefined) byParent.set(id, (list = []));
-        list.push(r);
+        list.push(sent[i] as RecordJson);
       }
-    }
+    });
     return parentIds.map((id) => {
       const list = byParent.get(id) ?? [];
       return limit !== undefined && list.length > limit ? list.slice(0, limit) : list;

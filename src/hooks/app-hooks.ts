@@ -45,8 +45,9 @@ export interface RecordAfterErrorEvent extends RecordEvent {
 }
 
 /**
- * A record as it is about to be sent to a client (REST, auth answers, realtime), already shaped for
- * that requester (`context`): a handler may add, change or delete fields of `record`.
+ * A record as it is about to be sent to a client (REST, auth answers, realtime, GraphQL, and every
+ * record nested under `expand`, innermost first), already shaped for that requester (`context`): a
+ * handler may add, change or delete fields of `record`. `collection` is the record's own.
  */
 export interface RecordEnrichEvent {
   collection: Collection;

@@ -14,7 +14,8 @@
  * decision uses the in-memory matcher; the decisions it cannot make (relations, `@collection`) are
  * made together, as columns of one SQL query per event (per 100 decisions), however many users. The payload is shaped (hidden fields, email
  * visibility, expand, fields) and serialised once per distinct output (superuser or not, expand,
- * fields; the requester only when the output depends on who asks: auth collections, expand).
+ * fields; the requester only when the output depends on who asks: auth collections, expand), or
+ * once per group while an `onRecordEnrich` handler is bound (it may read the requester).
  *
  * Delete events carry the last state of the record (PocketBase's semantics), and are checked
  * against it: in memory as any event, or, when the rule needs the database, with that state bound
@@ -127,6 +128,8 @@ class Group {
   readonly members = new Map<RealtimeSubscriber, number>();
   plan: GroupPlan | undefined;
   fieldsSpec: FieldsSpec | undefined;
+  /** The group's own payload, used instead of the shared one while an enrich handler is bound. */
+  readonly output: OutputSlot = new Slot('');
 
   constructor(
     readonly key: string,
@@ -412,27 +415,31 @@ export class RealtimeBroker {
       liveGroups.push(group);
     }
     if (undecided.length > 0) await this.#decideWithSql(m, c, undecided);
-    // 2. One shaped, serialised payload per distinct output.
-    const allowed: GroupPlan[] = [];
+    // 2. One shaped, serialised payload per distinct output. An `onRecordEnrich` handler may make
+    //    it depend on who asks (`e.context`), which the shared output keys do not name: while one
+    //    is bound, every group shapes its own (one length check per event when none is).
+    const perGroup = this.#deps.records.enricher() !== undefined;
+    const allowed: OutputSlot[] = [];
     const allowedGroups: Group[] = [];
     const pending: Array<Promise<unknown>> = [];
     for (let i = 0; i < live.length; i++) {
       const plan = live[i]!;
       if (plan.decision.value !== true) continue;
-      const slot = plan.output;
+      const group = liveGroups[i]!;
+      const slot = perGroup ? group.output : plan.output;
       if (slot.seq !== seq) {
         slot.seq = seq;
-        const shaped = this.#output(m, c, liveGroups[i]!);
+        const shaped = this.#output(m, c, group);
         slot.value = shaped;
         pending.push(shaped.then((v) => (slot.value = v)));
       }
-      allowed.push(plan);
-      allowedGroups.push(liveGroups[i]!);
+      allowed.push(slot);
+      allowedGroups.push(group);
     }
     if (pending.length > 0) await Promise.all(pending);
     // 3. Deliver, group by group, in the order the groups were subscribed.
     for (let i = 0; i < allowed.length; i++) {
-      const out = allowed[i]!.output.value as Output | undefined;
+      const out = allowed[i]!.value as Output | undefined;
       if (out === undefined) continue;
       const group = allowedGroups[i]!;
       const event: RealtimeEvent = { topic: group.name, action: m.a, record: out.record, data: out.data };

@@ -2,7 +2,9 @@
  * `?expand=author.team,comments_via_post`: relations and back-relations loaded level by level,
  * one query per (collection, level) — never one per record. Each expanded record must pass its
  * collection's view rule (request context `expand`); unreadable ones are silently left out, like
- * PocketBase. Expanded records are expanded further, shaped, then attached under `expand`.
+ * PocketBase. Expanded records are expanded further, shaped, passed to the app's `onRecordEnrich`
+ * (as PocketBase does), then attached under `expand`: the deepest level is enriched first, and a
+ * record reached from several parents is one object, enriched once.
  */
 import type { Collection, RelationField } from '../core/schema.js';
 import { findField, isMultiple } from '../core/schema.js';
@@ -11,8 +13,8 @@ import { parseIndex } from './index-definition.js';
 import type { IndexDefinition } from './index-definition.js';
 import type { RecordJson } from './record-codec.js';
 import type { RecordReader } from './record-reader.js';
-import { shapeRecords } from './record-shape.js';
-import type { ShapeContext } from './record-shape.js';
+import { shapeAndEnrich } from './record-shape.js';
+import type { Enricher, ShapeContext } from './record-shape.js';
 import { hasSingleColumnUniqueIndex } from './system-fields.js';
 import { quoteIdent } from './sql-tokens.js';
 
@@ -61,13 +63,23 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-/** Loads, expands further and shapes the records of `t` selected by `where`. */
-async function load(reader: RecordReader, t: Collection, where: string, params: SqlParam[], tail: string, sub: ExpandTree, ctx: ShapeContext, depth: number): Promise<RecordJson[]> {
+/**
+ * Expanded records as stored (what they are matched to their parents on) and, at the same index,
+ * as sent. A handler may delete or change `id` or a relation field of what is sent; matching on
+ * the stored record keeps it under its parent.
+ */
+interface Loaded {
+  stored: RecordJson[];
+  sent: RecordJson[];
+}
+
+/** Loads, expands further, shapes and enriches the records of `t` selected by `where`. */
+async function load(reader: RecordReader, t: Collection, where: string, params: SqlParam[], tail: string, sub: ExpandTree, ctx: ShapeContext, enrich: Enricher | undefined, depth: number): Promise<Loaded> {
   // Expanded records are shaped below, which drops the secret fields for everyone: not read at all.
-  const rows = (await reader.select(t, where, params, tail, true)).map((r) => r.record);
-  if (rows.length === 0) return rows;
-  if (sub.size > 0 && depth < MAX_EXPAND_DEPTH) await expandRecords(reader, t, rows, sub, ctx, depth + 1);
-  return shapeRecords(reader, t, rows, ctx);
+  const stored = (await reader.select(t, where, params, tail, true)).map((r) => r.record);
+  if (stored.length === 0) return { stored, sent: stored };
+  if (sub.size > 0 && depth < MAX_EXPAND_DEPTH) await expandRecords(reader, t, stored, sub, ctx, enrich, depth + 1);
+  return { stored, sent: await shapeAndEnrich(reader, t, stored, ctx, enrich) };
 }
 
 function setExpand(record: RecordJson, key: string, value: unknown): void {
@@ -77,21 +89,24 @@ function setExpand(record: RecordJson, key: string, value: unknown): void {
   record.expand = expand;
 }
 
-/** Attaches `expand` to `records` (of `c`, unshaped, mutated in place). */
-export async function expandRecords(reader: RecordReader, c: Collection, records: RecordJson[], tree: ExpandTree, ctx: ShapeContext, depth = 1): Promise<void> {
+/**
+ * Attaches `expand` to `records` (of `c`, unshaped, mutated in place); the expanded records are
+ * shaped for `ctx` and, when `enrich` is given, enriched.
+ */
+export async function expandRecords(reader: RecordReader, c: Collection, records: RecordJson[], tree: ExpandTree, ctx: ShapeContext, enrich?: Enricher, depth = 1): Promise<void> {
   if (records.length === 0) return;
   for (const [key, sub] of tree) {
     const field = findField(c, key);
     if (field !== undefined) {
-      if (field.type === 'relation') await expandRelation(reader, records, key, field, sub, ctx, depth);
+      if (field.type === 'relation') await expandRelation(reader, records, key, field, sub, ctx, enrich, depth);
       continue;
     }
     const via = /^(\w+)_via_(\w+)$/.exec(key);
-    if (via) await expandVia(reader, c, records, key, via[1] as string, via[2] as string, sub, ctx, depth);
+    if (via) await expandVia(reader, c, records, key, via[1] as string, via[2] as string, sub, ctx, enrich, depth);
   }
 }
 
-async function expandRelation(reader: RecordReader, records: RecordJson[], key: string, field: RelationField, sub: ExpandTree, ctx: ShapeContext, depth: number): Promise<void> {
+async function expandRelation(reader: RecordReader, records: RecordJson[], key: string, field: RelationField, sub: ExpandTree, ctx: ShapeContext, enrich: Enricher | undefined, depth: number): Promise<void> {
   const t = reader.collections.find(field.collectionId);
   if (t === undefined) return;
   const ids = [...new Set(records.flatMap((r) => idList(r[key])))];
@@ -105,8 +120,8 @@ async function expandRelation(reader: RecordReader, records: RecordJson[], key: 
     // SQLite: the ids as one JSON array parameter, one statement text for any count, and cheaper
     // to run than a list of markers (76 -> 60 µs for 18 users in-process).
     const match = sqlite ? `${table}."id" IN (SELECT "value" FROM json_each(?))` : `${table}."id" IN (${part.map(() => '?').join(', ')})`;
-    const found = await load(reader, t, `${match}${readable.sql}`, [...(sqlite ? [JSON.stringify(part)] : part), ...readable.params], '', sub, ctx, depth);
-    for (const r of found) byId.set(String(r.id), r);
+    const { stored, sent } = await load(reader, t, `${match}${readable.sql}`, [...(sqlite ? [JSON.stringify(part)] : part), ...readable.params], '', sub, ctx, enrich, depth);
+    for (let i = 0; i < stored.length; i++) byId.set(String(stored[i]!.id), sent[i]!);
   }
   const multiple = isMultiple(field);
   for (const r of records) {
@@ -135,11 +150,14 @@ function indexesOf(c: Collection): IndexDefinition[] {
   return defs;
 }
 
-async function expandVia(reader: RecordReader, c: Collection, records: RecordJson[], key: string, otherName: string, fieldName: string, sub: ExpandTree, ctx: ShapeContext, depth: number): Promise<void> {
+async function expandVia(reader: RecordReader, c: Collection, records: RecordJson[], key: string, otherName: string, fieldName: string, sub: ExpandTree, ctx: ShapeContext, enrich: Enricher | undefined, depth: number): Promise<void> {
   const x = reader.collections.find(otherName);
   if (x === undefined || x.type === 'view') return;
   const f = findField(x, fieldName);
   if (f === undefined || f.type !== 'relation' || f.collectionId !== c.id) return;
+  // Which records point here through a hidden field is itself hidden from non-superusers (the
+  // matching once ran on shaped records, which lack that field: kept so, without the query).
+  if (f.hidden && !ctx.isSuperuser) return;
   const readable = readableWhere(reader, x, ctx);
   if (readable === null) return;
   const parentIds = [...new Set(records.map((r) => String(r.id)))];
@@ -148,7 +166,7 @@ async function expandVia(reader: RecordReader, c: Collection, records: RecordJso
   const pg = reader.db.dialect === 'postgres';
   const multiple = isMultiple(f);
   const rowid = pg ? `${table}."_rowid"` : `${table}.rowid`;
-  const found: RecordJson[] = [];
+  const found: Loaded = { stored: [], sent: [] };
   for (const part of chunks(parentIds)) {
     const marks = part.map(() => '?').join(', ');
     const match = !multiple
@@ -156,14 +174,19 @@ async function expandVia(reader: RecordReader, c: Collection, records: RecordJso
       : pg
         ? `EXISTS (SELECT 1 FROM jsonb_array_elements_text(${col}) AS "_je"("value") WHERE "_je"."value" IN (${marks}))`
         : `EXISTS (SELECT 1 FROM json_each(${col}) AS "_je" WHERE "_je"."value" IN (${marks}))`;
-    const limit = MAX_VIA_ROWS - found.length;
+    const limit = MAX_VIA_ROWS - found.stored.length;
     if (limit <= 0) break;
-    found.push(...await load(reader, x, `${match}${readable.sql}`, [...part, ...readable.params], ` ORDER BY ${rowid} LIMIT ${limit}`, sub, ctx, depth));
+    const more = await load(reader, x, `${match}${readable.sql}`, [...part, ...readable.params], ` ORDER BY ${rowid} LIMIT ${limit}`, sub, ctx, enrich, depth);
+    found.stored.push(...more.stored);
+    found.sent.push(...more.sent);
   }
   const single = !multiple && hasSingleColumnUniqueIndex(indexesOf(x), f.name);
   for (const r of records) {
     const id = String(r.id);
-    const mine = found.filter((o) => idList(o[f.name]).includes(id));
+    const mine: RecordJson[] = [];
+    found.stored.forEach((o, i) => {
+      if (idList(o[f.name]).includes(id)) mine.push(found.sent[i]!);
+    });
     if (mine.length === 0) continue;
     setExpand(r, key, single ? mine[0] : mine);
   }

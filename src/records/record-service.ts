@@ -32,7 +32,8 @@ import { applyBody, inPlaceChanges } from './record-modifiers.js';
 import type { InPlaceChanges } from './record-modifiers.js';
 import { collectionSql, RecordReader } from './record-reader.js';
 import type { DecodedRow } from './record-reader.js';
-import { managedIds, shapeRecords, shapeRecordsNow } from './record-shape.js';
+import { managedIds, shapeAndEnrich, shapeRecordsNow } from './record-shape.js';
+import type { Enricher } from './record-shape.js';
 import { ensureVersionColumn } from './record-table-sync.js';
 import { uniqueViolation } from './record-unique-error.js';
 import { nowDatetime, validateValue } from './record-validator.js';
@@ -125,6 +126,16 @@ export class RecordService {
   readonly #sorts = new RuleCache<string>(1000);
   /** Record lifecycle hooks (docs/hooks.md), triggered by every write below. */
   readonly hooks: AppHooks;
+  /** Runs `onRecordEnrich` over shaped records (handed out by `enricher()`). */
+  readonly #enrich: Enricher = async (c, records, ctx) => {
+    const hook = this.hooks.onRecordEnrich;
+    for (let i = 0; i < records.length; i++) {
+      const e = { collection: c, record: records[i] as RecordJson, context: ctx };
+      await hook.trigger(e);
+      records[i] = e.record;
+    }
+    return records;
+  };
 
   constructor(deps: { db: Database; collections: CollectionService; rules?: RuleCache<PreparedRule | Error>; files?: FileStore; hooks?: AppHooks }) {
     this.#db = deps.db;
@@ -658,16 +669,19 @@ export class RecordService {
 
   async #output(c: Collection, records: RecordJson[], ctx: RecordContext, expand: string | undefined): Promise<RecordJson[]> {
     const tree = parseExpand(expand);
-    if (tree.size > 0) await expandRecords(this.#reader, c, records, tree, ctx);
-    const enrich = this.hooks.onRecordEnrich;
-    if (enrich.length === 0) return shapeRecords(this.#reader, c, records, ctx);
-    const out = await shapeRecords(this.#reader, c, records, ctx);
-    for (let i = 0; i < out.length; i++) {
-      const e = { collection: c, record: out[i] as RecordJson, context: ctx };
-      await enrich.trigger(e);
-      out[i] = e.record;
-    }
-    return out;
+    const enrich = this.enricher();
+    // Expanded records are enriched as they are loaded, so before the records they hang under.
+    if (tree.size > 0) await expandRecords(this.#reader, c, records, tree, ctx, enrich);
+    return shapeAndEnrich(this.#reader, c, records, ctx, enrich);
+  }
+
+  /**
+   * The `onRecordEnrich` runner for records shaped for a requester (also GraphQL's relations), or
+   * undefined while no handler is bound: asked once per answer, so an unhooked answer costs one
+   * length check and no event per record.
+   */
+  enricher(): Enricher | undefined {
+    return this.hooks.onRecordEnrich.length === 0 ? undefined : this.#enrich;
   }
 
   /** Old and unused files go after the commit; listeners hear about the new ones. */

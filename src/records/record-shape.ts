@@ -1,8 +1,9 @@
 /**
  * The one output-shaping step every record response goes through (lists, views, writes, expand,
- * auth responses, realtime): hidden fields only for superusers, never `password`/`tokenKey`, and
- * `email` only when `emailVisibility` is on or the requester is the owner, a superuser or passes
- * the collection's `manageRule` (checked for a whole batch in one query).
+ * auth responses, realtime, GraphQL): hidden fields only for superusers, never `password`/`tokenKey`,
+ * and `email` only when `emailVisibility` is on or the requester is the owner, a superuser or passes
+ * the collection's `manageRule` (checked for a whole batch in one query). The app's
+ * `onRecordEnrich` then sees each shaped record (`shapeAndEnrich`).
  */
 import type { Collection } from '../core/schema.js';
 import type { AuthRecord, RequestInfo } from '../rules/index.js';
@@ -53,6 +54,22 @@ export async function shapeRecords(reader: RecordReader, c: Collection, records:
     if (needCheck.length > 0) managed = await managedIds(reader, c, needCheck, ctx);
   }
   return shaped(c, plan, records, ctx, managed);
+}
+
+/**
+ * The app's `onRecordEnrich` over records of `c` already shaped for `ctx`, answering what to send (a
+ * handler may replace a record). Callers hold undefined while no handler is bound, so an answer
+ * nobody enriches pays nothing for it.
+ */
+export type Enricher = (c: Collection, records: RecordJson[], ctx: ShapeContext) => Promise<RecordJson[]>;
+
+/**
+ * `shapeRecords`, then `enrich` over the shaped copies. Not async: unenriched, it is the shaping
+ * promise itself, no extra layer on every answer and every expanded level.
+ */
+export function shapeAndEnrich(reader: RecordReader, c: Collection, records: readonly RecordJson[], ctx: ShapeContext, enrich: Enricher | undefined): Promise<RecordJson[]> {
+  const shaped = shapeRecords(reader, c, records, ctx);
+  return enrich === undefined ? shaped : shaped.then((out) => enrich(c, out, ctx));
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
  * The hook chains an app file binds to (docs/hooks.md), named after PocketBase's. Record lifecycle
  * hooks are triggered by RecordService for every write path (REST, batch, auth flows, GraphQL,
- * `tx.records.*`); request hooks by the record routes. Every chain is a `TaggedHook`:
+ * `tx.records.*`), collection lifecycle hooks by CollectionService; request hooks by the routes.
+ * Every chain is a `TaggedHook`:
  * `hooks.onRecordCreate.on('orders').bindFunc(...)` runs only for that collection (name or id).
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fieldError } from '../core/errors.js';
 import { TaggedHook } from '../core/hook.js';
 import type { Hook } from '../core/hook.js';
@@ -82,6 +83,45 @@ export interface CollectionWriteEvent extends CollectionEvent {
 
 export interface CollectionAfterErrorEvent extends CollectionEvent {
   error: unknown;
+}
+
+/**
+ * A collections API request on one stored collection (view, update, delete), after the superuser
+ * check and the 404 lookup. Handlers may change `body` (update) before `next()` and `result` after it.
+ */
+export interface CollectionRequestEvent {
+  request: FastifyRequest;
+  /** The stored collection the route acts on. */
+  collection: Collection;
+  /** The request body of update (a plain object); changes before `next()` are what is saved. */
+  body?: Record<string, unknown>;
+  /** The answer after `next()` (the collection's public shape; unset for delete's 204). */
+  result?: unknown;
+}
+
+/** `POST /api/collections`: no collection exists yet, so the event has the body it will be made from. */
+export interface CollectionCreateRequestEvent {
+  request: FastifyRequest;
+  /** The request body (a plain object); changes before `next()` are what is created. */
+  body: Record<string, unknown>;
+  /** The new collection's public shape, after `next()`. */
+  result?: unknown;
+}
+
+/** `GET /api/collections`: `result` is the list page after `next()`. */
+export interface CollectionsListRequestEvent {
+  request: FastifyRequest;
+  result?: unknown;
+}
+
+/** `PUT /api/collections/import`, after the body was checked (a non-empty list) and before the import. */
+export interface CollectionsImportRequestEvent {
+  request: FastifyRequest;
+  /** The collections to import, as sent; changes before `next()` are what is imported. */
+  collectionsData: unknown[];
+  deleteMissing: boolean;
+  /** Unset after `next()` (the import answers 204); a handler that skips `next()` may set it. */
+  result?: unknown;
 }
 
 /**
@@ -177,6 +217,10 @@ function tagged<E extends { collection: Collection }>(): TaggedHook<E> {
   return new TaggedHook<E>(collectionTags);
 }
 
+// A collection being created has no stored name or id yet: its tags are the ones its body asks for.
+const createBodyTags = (e: CollectionCreateRequestEvent): readonly string[] =>
+  [e.body.name, e.body.id].filter((t): t is string => typeof t === 'string' && t !== '');
+
 // Untagged chains are TaggedHooks with no tags, so every hook has the same API (`.on()` matches nothing).
 const noTags = (): readonly string[] => [];
 
@@ -213,6 +257,13 @@ export class AppHooks {
   readonly onCollectionAfterCreateError = tagged<CollectionAfterErrorEvent>();
   readonly onCollectionAfterUpdateError = tagged<CollectionAfterErrorEvent>();
   readonly onCollectionAfterDeleteError = tagged<CollectionAfterErrorEvent>();
+
+  readonly onCollectionsListRequest = untagged<CollectionsListRequestEvent>();
+  readonly onCollectionViewRequest = tagged<CollectionRequestEvent>();
+  readonly onCollectionCreateRequest = new TaggedHook<CollectionCreateRequestEvent>(createBodyTags);
+  readonly onCollectionUpdateRequest = tagged<CollectionRequestEvent>();
+  readonly onCollectionDeleteRequest = tagged<CollectionRequestEvent>();
+  readonly onCollectionsImportRequest = untagged<CollectionsImportRequestEvent>();
 
   readonly onRecordAuthRequest = tagged<RecordAuthEvent>();
   readonly onRecordAuthWithPasswordRequest = tagged<AuthRouteEvent>();
@@ -265,11 +316,14 @@ export function validateEvent(base: RecordEvent & { original?: RecordJson }, err
 /**
  * Runs a request hook around a route's default action and returns what to send: the action's
  * result, as possibly changed by handlers after `next()`, or what a handler set without calling it.
+ * Given the reply, a chain that ends with no result answers 204 (an async route returning
+ * undefined would be a 200 with an empty body).
  */
 export function triggerRequest<E extends { result?: unknown }>(
   hook: Hook<E>,
   event: E,
   action: (e: E) => Promise<unknown>,
+  reply?: FastifyReply,
 ): Promise<unknown> {
   // With no handler bound the chain is only its action: its promises are skipped (reads run this
   // for every request).
@@ -284,5 +338,5 @@ export function triggerRequest<E extends { result?: unknown }>(
     .trigger(event, async (e) => {
       e.result = await action(e);
     })
-    .then(() => event.result);
+    .then(() => (event.result === undefined && reply !== undefined && !reply.sent ? reply.code(204).send() : event.result));
 }

@@ -37,6 +37,23 @@ export interface TruncateEvent {
   /** The ids of the records the truncate deletes (read on demand: a large table is not listed for nothing). */
   recordIds(): Promise<string[]>;
 }
+/** One collection an import changes, in the order its hooks ran. */
+interface ImportStep {
+  action: CollectionChangeAction;
+  collection: Collection;
+  original?: Collection;
+}
+
+/** The steps in the order the import writes them: the deletes, then the creates and updates. */
+function writeOrder(steps: readonly ImportStep[]): ImportStep[] {
+  return [...steps.filter((s) => s.action === 'delete'), ...steps.filter((s) => s.action !== 'delete')];
+}
+
+/** A step's event, with no `original` key on create and delete (as the single-collection paths send it). */
+function stepEvent(step: ImportStep): CollectionEvent {
+  return step.original ? { collection: step.collection, original: step.original } : { collection: step.collection };
+}
+
 export type TruncateListener = (e: TruncateEvent) => void | Promise<void>;
 
 const INSERT_SQL = `INSERT INTO "_collections" (${COLLECTION_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${COLLECTION_COLUMNS.map(() => '?').join(', ')})`;
@@ -232,8 +249,7 @@ export class CollectionService {
       try {
         await this.#db.transaction(async (tx) => hooks.onCollectionDelete.trigger({ collection: c, tx }, async () => {
           await dropViews(tx, this.#ordered.filter((o) => o.type === 'view'));
-          await dropRecordTable(tx, c);
-          await tx.run(`DELETE FROM "_collections" WHERE "id" = ?`, [c.id]);
+          await this.#deleteStored(tx, c);
           await createViews(tx, next.filter((o) => o.type === 'view'), next, (v) =>
             apiError('collection_in_use', `The view collection ${v.name} depends on ${c.name}.`));
         }));
@@ -299,25 +315,48 @@ export class CollectionService {
         const user = working.find((o) => o.type !== 'view' && o.fields.some((f) => f.type === 'relation' && f.collectionId === c.id));
         if (user) throw apiError('collection_in_use', `The collection ${c.name} is referenced by ${user.name}.`);
       }
-      await this.#db.transaction(async (tx) => {
-        await dropViews(tx, this.#ordered.filter((c) => c.type === 'view'));
-        for (const c of removed) {
-          await dropRecordTable(tx, c);
-          await tx.run(`DELETE FROM "_collections" WHERE "id" = ?`, [c.id]);
-        }
+      // PocketBase's import saves each collection through the normal save path, so the lifecycle
+      // hooks fire per collection inside the one transaction; a throwing handler undoes all of it.
+      // Every collection whose hooks ran hears a failure, as each saved model does in PocketBase.
+      const hooks = this.hooks;
+      const steps: ImportStep[] = [];
+      try {
+        // Unlike PocketBase (which saves imports unvalidated) the validate hook runs too: an app
+        // refusing a schema there would otherwise be bypassed by an import.
         for (const { before, after } of changes) {
-          if (after.type !== 'view') {
-            if (before && before.type !== 'view') await syncRecordTable(tx, before, after);
-            else await createRecordTable(tx, after);
-          }
-          await tx.run(before ? UPDATE_SQL : INSERT_SQL, before ? updateParams(after) : collectionToParams(after));
+          const step: ImportStep = before ? { action: 'update', collection: after, original: before } : { action: 'create', collection: after };
+          steps.push(step);
+          await hooks.onCollectionValidate.trigger(stepEvent(step));
         }
-        await createViews(tx, working.filter((c) => c.type === 'view'), working, (v, message) =>
-          validationError({ collections: { [v.name]: { viewQuery: fieldError('validation_invalid_view_query', undefined, `Invalid view query: ${message}`) } } }, 'Failed to import the collections configuration.'));
-      });
+        await this.#db.transaction(async (tx) => {
+          await dropViews(tx, this.#ordered.filter((c) => c.type === 'view'));
+          for (const c of removed) {
+            steps.push({ action: 'delete', collection: c });
+            await hooks.onCollectionDelete.trigger({ collection: c, tx }, () => this.#deleteStored(tx, c));
+          }
+          for (const { before, after } of changes) {
+            const write = async (): Promise<void> => {
+              if (after.type !== 'view') {
+                if (before && before.type !== 'view') await syncRecordTable(tx, before, after);
+                else await createRecordTable(tx, after);
+              }
+              await tx.run(before ? UPDATE_SQL : INSERT_SQL, before ? updateParams(after) : collectionToParams(after));
+            };
+            if (before) await hooks.onCollectionUpdate.trigger({ collection: after, original: before, tx }, write);
+            else await hooks.onCollectionCreate.trigger({ collection: after, tx }, write);
+          }
+          // Views are rebuilt once all tables exist, so a view's create hook runs before its view does.
+          await createViews(tx, working.filter((c) => c.type === 'view'), working, (v, message) =>
+            validationError({ collections: { [v.name]: { viewQuery: fieldError('validation_invalid_view_query', undefined, `Invalid view query: ${message}`) } } }, 'Failed to import the collections configuration.'));
+        });
+      } catch (error) {
+        for (const step of writeOrder(steps)) await this.#afterError(this.#afterHooks(step.action).error, step.collection, error, step.original);
+        throw error;
+      }
       this.#setCache(working);
       for (const c of removed) await this.#emit({ action: 'delete', before: c });
       for (const { before, after } of changes) await this.#emit(before ? { action: 'update', before, after } : { action: 'create', after });
+      for (const step of writeOrder(steps)) await this.#afterSuccess(this.#afterHooks(step.action).success, stepEvent(step));
     });
   }
 
@@ -350,6 +389,20 @@ export class CollectionService {
     await this.#emit({ action: 'create', after: c });
     await this.#afterSuccess(hooks.onCollectionAfterCreateSuccess, { collection: c });
     return c;
+  }
+
+  async #deleteStored(tx: Transaction, c: Collection): Promise<void> {
+    await dropRecordTable(tx, c);
+    await tx.run(`DELETE FROM "_collections" WHERE "id" = ?`, [c.id]);
+  }
+
+  #afterHooks(action: CollectionChangeAction): { success: Hook<CollectionEvent>; error: Hook<CollectionAfterErrorEvent> } {
+    const h = this.hooks;
+    switch (action) {
+      case 'create': return { success: h.onCollectionAfterCreateSuccess, error: h.onCollectionAfterCreateError };
+      case 'update': return { success: h.onCollectionAfterUpdateSuccess, error: h.onCollectionAfterUpdateError };
+      case 'delete': return { success: h.onCollectionAfterDeleteSuccess, error: h.onCollectionAfterDeleteError };
+    }
   }
 
   async #afterError(hook: Hook<CollectionAfterErrorEvent>, collection: Collection, error: unknown, original?: Collection): Promise<void> {

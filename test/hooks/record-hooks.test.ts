@@ -118,6 +118,12 @@ eachAppDialect('record hooks fire in order and roll back on error', async (t) =>
   await scenario('request hook answers itself', 'GET', P, undefined, 200, ['onRecordViewRequest']);
   assert.deepEqual((await t.call('GET', P)).body, { custom: created.id });
   t.app.hooks.onRecordViewRequest.unbind(r);
+  // Regression: skipping next() without setting a result answered a 200 with an empty body, not the documented 204.
+  const skip = t.app.hooks.onRecordsListRequest.on('orders').bindFunc(() => {});
+  const skipped = await t.call('GET', '/api/collections/orders/records');
+  assert.equal(skipped.status, 204);
+  assert.equal(skipped.body, null);
+  t.app.hooks.onRecordsListRequest.unbind(skip);
   const lr = t.app.hooks.onRecordsListRequest.bindFunc(async (e) => {
     await e.next();
     (e.result as { items: Array<Record<string, unknown>> }).items.forEach((i) => { i.seen = true; });

@@ -62,7 +62,7 @@ export function batchRoute(app: App): RouteOptions {
     preHandler: idempotency.preHandler,
     onSend: idempotency.onSend,
     onResponse: idempotency.onResponse,
-    handler: async function runBatch(request) {
+    handler: async function runBatch(request, reply) {
       const settings = app.settings.get().batch;
       const requests = requestBody(request.body).requests;
       if (!Array.isArray(requests) || requests.length === 0) {
@@ -111,7 +111,7 @@ export function batchRoute(app: App): RouteOptions {
           throw err;
         }
         return results;
-      });
+      }, reply);
     },
   };
 }

@@ -2,6 +2,7 @@
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
 import { apiError } from '../../core/errors.js';
+import { triggerRequest } from '../../hooks/app-hooks.js';
 import { requireSuperuser } from '../middleware/require-superuser.js';
 import type { CollectionParams } from './collection-params.js';
 
@@ -12,9 +13,12 @@ export function collectionsDeleteRoute(app: App): RouteOptions {
     preHandler: requireSuperuser,
     handler: async function deleteCollection(request, reply) {
       const { collection } = request.params as CollectionParams;
-      if (!app.collections.find(collection)) throw apiError('not_found');
-      await app.collections.delete(collection);
-      return reply.code(204).send();
+      const found = app.collections.find(collection);
+      if (!found) throw apiError('not_found');
+      return triggerRequest(app.hooks.onCollectionDeleteRequest, { request, collection: found }, async (e) => {
+        await app.collections.delete(e.collection.id);
+        return reply.code(204).send();
+      }, reply);
     },
   };
 }

@@ -58,7 +58,7 @@ export function filesDownloadRoute(app: App): RouteOptions {
       const hook = app.hooks.onFileDownloadRequest;
       if (hook.length === 0) return sendStoredFile(app, request, reply, key, filename, field.protected);
       const event = { collection, request, record, fileField: field.name, servedPath: key, servedName: filename };
-      return triggerRequest(hook, event, (e) => sendStoredFile(app, request, reply, e.servedPath, e.servedName, field.protected));
+      return triggerRequest(hook, event, (e) => sendStoredFile(app, request, reply, e.servedPath, e.servedName, field.protected), reply);
     },
   };
 }

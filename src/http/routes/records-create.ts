@@ -21,7 +21,7 @@ export function recordsCreateRoute(app: App): RouteOptions {
         const { record, version } = await app.records.create(collection.id, e.body ?? {}, { ...expandOption(request), files }, recordContext(request));
         reply.header('etag', formatEtag(version));
         return record;
-      });
+      }, reply);
     },
   };
 }

@@ -21,7 +21,7 @@ export function recordsDeleteRoute(app: App): RouteOptions {
       return triggerRequest(app.hooks.onRecordDeleteRequest, { collection, request, id: recordId(request) }, async (e) => {
         await app.records.delete(collection.id, e.id ?? '', ifMatch === undefined ? {} : { ifMatch }, recordContext(request));
         return reply.code(204).send();
-      });
+      }, reply);
     },
   };
 }

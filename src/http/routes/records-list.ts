@@ -10,7 +10,7 @@ export function recordsListRoute(app: App): RouteOptions {
   return {
     method: 'GET',
     url: '/api/collections/:collection/records',
-    handler: async function listRecords(request) {
+    handler: async function listRecords(request, reply) {
       const collection = await routeCollection(app, request);
       const query = parseListQuery(request.query);
       return triggerRequest(app.hooks.onRecordsListRequest, { collection, request }, () => app.records.list(
@@ -24,7 +24,7 @@ export function recordsListRoute(app: App): RouteOptions {
           ...expandOption(request),
         },
         recordContext(request),
-      ));
+      ), reply);
     },
   };
 }

@@ -28,7 +28,7 @@ export function recordsUpdateRoute(app: App): RouteOptions {
         );
         reply.header('etag', formatEtag(version));
         return record;
-      });
+      }, reply);
     },
   };
 }

@@ -18,6 +18,7 @@ function view(app: App, collection: Collection, request: FastifyRequest, reply: 
       if (ifNoneMatchHits(request.headers['if-none-match'], version)) return reply.code(304).send();
       return record;
     }),
+    reply,
   );
 }
 

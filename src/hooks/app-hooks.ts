@@ -143,16 +143,35 @@ export interface BatchRequestEvent {
   result?: unknown;
 }
 
-/** `GET /api/realtime` (SSE): before `next()` no stream exists, so throwing answers a JSON error; `next()` opens it. */
+/** Which realtime transport fired a realtime hook. */
+export type RealtimeTransport = 'sse' | 'websocket';
+
+/**
+ * What the realtime hooks see of the request: the part of a Fastify request that both transports
+ * have. SSE passes its Fastify request; the WebSocket builds one from its upgrade request (`raw`),
+ * whose `auth` is the socket's auth at that moment (the upgrade's token, or a later `auth` message).
+ */
+export type RealtimeRequest = Pick<FastifyRequest, 'auth' | 'headers' | 'query' | 'ip' | 'url' | 'method' | 'raw'>;
+
+/**
+ * Before a realtime connection exists (SSE `GET /api/realtime`, the WebSocket upgrade): throwing
+ * refuses it with the error; `next()` opens it.
+ */
 export interface RealtimeConnectEvent {
-  request: FastifyRequest;
+  request: RealtimeRequest;
+  transport: RealtimeTransport;
 }
 
-/** `POST /api/realtime`, after the body was validated; `next()` sets the client's subscriptions. */
+/**
+ * A change of subscriptions, after validation: SSE `POST /api/realtime` (the whole new set), a
+ * WebSocket `subscribe` message (its one topic). `next()` applies `subscriptions`; throwing answers
+ * the error and changes nothing.
+ */
 export interface RealtimeSubscribeEvent {
-  request: FastifyRequest;
+  request: RealtimeRequest;
+  transport: RealtimeTransport;
   clientId: string;
-  /** The subscriptions that will be set; a handler may remove or add some (the limits were checked before). */
+  /** The subscriptions that will be set (SSE) or added (WebSocket); a handler may remove or add some (the limits were checked before). */
   subscriptions: string[];
 }
 

@@ -172,10 +172,22 @@ export class RealtimeClient implements RealtimeSubscriber {
 
   /** Adds one subscription (WebSocket): `options` merge over the string's own `?options=`. */
   subscribe(name: string, options: RecordSubscriptionOptions = {}): void {
-    const parsed = parseSubscription(name);
-    if (this.#subs.has(name)) this.unsubscribe(name);
-    if (this.#subs.size >= this.#opts.maxSubscriptions) throw new RangeError(`at most ${this.#opts.maxSubscriptions} subscriptions`);
-    this.#add(parsed, { ...parsed.options, ...options, name });
+    this.subscribeAll([{ name, options }]);
+  }
+
+  /**
+   * Adds several subscriptions (a WebSocket `subscribe` after its hook), all or none: every name is
+   * parsed and the limit checked before any is added, so a TopicError or RangeError changes nothing.
+   * A name already held is replaced (its options may differ).
+   */
+  subscribeAll(list: ReadonlyArray<{ name: string; options?: RecordSubscriptionOptions }>): void {
+    const parsed = list.map(({ name, options }) => ({ name, options, parsed: parseSubscription(name) }));
+    const added = new Set(parsed.map((p) => p.name).filter((n) => !this.#subs.has(n)));
+    if (this.#subs.size + added.size > this.#opts.maxSubscriptions) throw new RangeError(`at most ${this.#opts.maxSubscriptions} subscriptions`);
+    for (const { name, options, parsed: p } of parsed) {
+      if (this.#subs.has(name)) this.unsubscribe(name);
+      this.#add(p, { ...p.options, ...options, name });
+    }
   }
 
   unsubscribe(name?: string): void {

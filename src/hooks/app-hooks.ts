@@ -5,6 +5,7 @@
  * `hooks.onRecordCreate.on('orders').bindFunc(...)` runs only for that collection (name or id).
  */
 import type { FastifyRequest } from 'fastify';
+import type { AuthState } from '../auth/auth-record.js';
 import { fieldError } from '../core/errors.js';
 import { TaggedHook } from '../core/hook.js';
 import type { Hook } from '../core/hook.js';
@@ -175,6 +176,28 @@ export interface RealtimeSubscribeEvent {
   subscriptions: string[];
 }
 
+/** What `onRealtimeMessageSend` handlers see of the connection (an SSE stream or a WebSocket). */
+export interface RealtimeMessageClient {
+  readonly id: string;
+  readonly ip: string;
+  /** The requester its events are checked for; null = guest. */
+  readonly auth: AuthState | null;
+  /** Its subscription names, in the order they were added. */
+  subscriptions(): string[];
+}
+
+/**
+ * An event about to be written to one realtime connection: a record event (`data` is
+ * `{action, record}`) or a custom message. `message` is this client's own copy, parsed from the
+ * payload shared by its group: a handler may change `name` (the SSE event name, the WebSocket
+ * `topic`) or `data`; not calling `next()` skips this client. The connection's own frames
+ * (`PB_CONNECT`, the WebSocket protocol's answers) do not pass through it.
+ */
+export interface RealtimeMessageEvent {
+  client: RealtimeMessageClient;
+  message: { name: string; data: unknown };
+}
+
 /** `GET /api/files/{c}/{id}/{name}`, after access was checked and before the file is sent. */
 export interface FileDownloadEvent {
   collection: Collection;
@@ -255,6 +278,7 @@ export class AppHooks {
   readonly onBatchRequest = untagged<BatchRequestEvent>();
   readonly onRealtimeConnectRequest = untagged<RealtimeConnectEvent>();
   readonly onRealtimeSubscribeRequest = untagged<RealtimeSubscribeEvent>();
+  readonly onRealtimeMessageSend = untagged<RealtimeMessageEvent>();
   readonly onFileDownloadRequest = tagged<FileDownloadEvent>();
 }
 

@@ -15,6 +15,7 @@
  * stalled reader costs the server at most that much memory.
  */
 import type { AuthState } from '../auth/auth-record.js';
+import type { RealtimeMessageClient } from '../hooks/app-hooks.js';
 import type { RealtimeBroker, RealtimeEvent, RealtimeSubscriber } from './realtime-broker.js';
 import { parseSubscription } from './realtime-topic.js';
 import type { ParsedSubscription, RecordSubscriptionOptions } from './realtime-topic.js';
@@ -91,6 +92,11 @@ export class RealtimeClient implements RealtimeSubscriber {
     const previous = this.#auth;
     this.#auth = auth;
     if (previous !== auth) this.#opts.onAuthChange?.(this, previous);
+  }
+
+  /** Marks this subscriber as a connection: `onRealtimeMessageSend` handlers see it as their `client`. */
+  get connection(): RealtimeMessageClient {
+    return this;
   }
 
   get closed(): boolean {

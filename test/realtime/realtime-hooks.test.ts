@@ -147,3 +147,65 @@ eachAppDialect('realtime hooks on the WebSocket: topics a handler adds are subsc
   t.app.hooks.onRealtimeSubscribeRequest.unbind(add);
   c.ws.close();
 });
+
+eachAppDialect('onRealtimeMessageSend on both transports: per-client changes and skips, order kept, then the shared bytes again', async (t) => {
+  const { alice } = await seed(t);
+  const guestWs = await openRealtimeSocket(t.url);
+  const aliceWs = await openRealtimeSocket(t.url, { query: `token=${alice.token}` });
+  for (const c of [guestWs, aliceWs]) {
+    c.send({ type: 'subscribe', id: 'p', topic: 'posts/*' });
+    c.send({ type: 'subscribe', id: 'c', topic: '@chat' });
+    await c.reply('c');
+  }
+  const pb = sdk(t.url);
+  const ssePosts = new Inbox();
+  const sseChat = new Inbox<unknown>();
+  const seen: string[] = [];
+  const send = t.app.hooks.onRealtimeMessageSend.bindFunc(async (e) => {
+    const data = e.message.data as { record?: { title?: string }; seenBy?: string };
+    const who = e.client.auth?.record.id ?? 'guest';
+    seen.push(`${who}:${e.message.name}`);
+    // Async handlers do not reorder a connection's events: `slow` still arrives before `fast`.
+    if (data.record?.title === 'slow') await new Promise((r) => setTimeout(r, 50));
+    if (data.record?.title === 'for members' && who === 'guest') return; // skipped for guests only
+    if (data.record?.title === 'boom' && who === alice.id) throw new Error('handler failed'); // logged; alice misses it
+    if (data.record !== undefined) Object.assign(data.record, { seenBy: who });
+    else data.seenBy = who;
+    await e.next();
+  });
+  try {
+    await pb.collection('posts').subscribe('*', ssePosts.push);
+    await pb.realtime.subscribe('@chat', sseChat.push);
+    for (const title of ['slow', 'fast', 'for members', 'boom']) {
+      assert.equal((await t.call('POST', '/api/collections/posts/records', { body: { title } })).status, 200);
+    }
+    await t.app.realtime.publishCustom('@chat', { text: 'hi' });
+    const wsTitles = (c: typeof guestWs): unknown[] => wsEvents(c.inbox).map((m) => m.data.record?.title ?? m.data.text);
+    await guestWs.inbox.waitFor(() => wsTitles(guestWs).includes('hi'));
+    await aliceWs.inbox.waitFor(() => wsTitles(aliceWs).includes('hi'));
+    await sseChat.waitForCount(1);
+    assert.deepEqual(wsEvents(guestWs.inbox).map((m) => [m.topic, m.data.record?.title ?? m.data.text, m.data.record?.seenBy ?? m.data.seenBy]), [
+      ['posts/*', 'slow', 'guest'], ['posts/*', 'fast', 'guest'], ['posts/*', 'boom', 'guest'], ['@chat', 'hi', 'guest'],
+    ]);
+    assert.deepEqual(wsEvents(aliceWs.inbox).map((m) => [m.data.record?.title ?? m.data.text, m.data.record?.seenBy ?? m.data.seenBy]), [
+      ['slow', alice.id], ['fast', alice.id], ['for members', alice.id], ['hi', alice.id],
+    ]);
+    await ssePosts.waitFor((items) => items.some((i) => i.record.title === 'boom'));
+    assert.deepEqual(ssePosts.items.map((i) => [i.record.title, i.record.seenBy]), [['slow', 'guest'], ['fast', 'guest'], ['boom', 'guest']]);
+    assert.deepEqual(sseChat.items, [{ text: 'hi', seenBy: 'guest' }]);
+    assert.equal(seen.filter((s) => s.endsWith(':posts/*')).length, 12, 'once per client and event');
+
+    // Unbound: the group's shared payload again, unchanged.
+    t.app.hooks.onRealtimeMessageSend.unbind(send);
+    await t.call('POST', '/api/collections/posts/records', { body: { title: 'plain' } });
+    await guestWs.inbox.waitFor(() => wsTitles(guestWs).includes('plain'));
+    await ssePosts.waitFor((items) => items.some((i) => i.record.title === 'plain'));
+    assert.equal(wsEvents(guestWs.inbox).at(-1)?.data.record.seenBy, undefined);
+    assert.equal(ssePosts.items.at(-1)?.record.seenBy, undefined);
+  } finally {
+    t.app.hooks.onRealtimeMessageSend.unbind(send);
+    pb.realtime.unsubscribe();
+    guestWs.ws.close();
+    aliceWs.ws.close();
+  }
+});

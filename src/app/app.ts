@@ -176,6 +176,7 @@ export class App {
       db: this.db,
       collections: this.collections,
       records: this.records,
+      messageSend: this.records.hooks.onRealtimeMessageSend,
       nodeId: this.nodeId,
       settings: () => this.settings.get().realtime,
       limits: parts.realtime,

@@ -6,6 +6,7 @@
  * `hooks.onRecordCreate.on('orders').bindFunc(...)` runs only for that collection (name or id).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthState } from '../auth/auth-record.js';
 import { fieldError } from '../core/errors.js';
 import { TaggedHook } from '../core/hook.js';
 import type { Hook } from '../core/hook.js';
@@ -184,17 +185,58 @@ export interface BatchRequestEvent {
   result?: unknown;
 }
 
-/** `GET /api/realtime` (SSE): before `next()` no stream exists, so throwing answers a JSON error; `next()` opens it. */
+/** Which realtime transport fired a realtime hook. */
+export type RealtimeTransport = 'sse' | 'websocket';
+
+/**
+ * What the realtime hooks see of the request: the part of a Fastify request that both transports
+ * have. SSE passes its Fastify request; the WebSocket builds one from its upgrade request (`raw`),
+ * whose `auth` is the socket's auth at that moment (the upgrade's token, or a later `auth` message).
+ */
+export type RealtimeRequest = Pick<FastifyRequest, 'auth' | 'headers' | 'query' | 'ip' | 'url' | 'method' | 'raw'>;
+
+/**
+ * Before a realtime connection exists (SSE `GET /api/realtime`, the WebSocket upgrade): throwing
+ * refuses it with the error; `next()` opens it.
+ */
 export interface RealtimeConnectEvent {
-  request: FastifyRequest;
+  request: RealtimeRequest;
+  transport: RealtimeTransport;
 }
 
-/** `POST /api/realtime`, after the body was validated; `next()` sets the client's subscriptions. */
+/**
+ * A change of subscriptions, after validation: SSE `POST /api/realtime` (the whole new set), a
+ * WebSocket `subscribe` message (its one topic). `next()` applies `subscriptions`; throwing answers
+ * the error and changes nothing.
+ */
 export interface RealtimeSubscribeEvent {
-  request: FastifyRequest;
+  request: RealtimeRequest;
+  transport: RealtimeTransport;
   clientId: string;
-  /** The subscriptions that will be set; a handler may remove or add some (the limits were checked before). */
+  /** The subscriptions that will be set (SSE) or added (WebSocket); a handler may remove or add some (the limits were checked before). */
   subscriptions: string[];
+}
+
+/** What `onRealtimeMessageSend` handlers see of the connection (an SSE stream or a WebSocket). */
+export interface RealtimeMessageClient {
+  readonly id: string;
+  readonly ip: string;
+  /** The requester its events are checked for; null = guest. */
+  readonly auth: AuthState | null;
+  /** Its subscription names, in the order they were added. */
+  subscriptions(): string[];
+}
+
+/**
+ * An event about to be written to one realtime connection: a record event (`data` is
+ * `{action, record}`) or a custom message. `message` is this client's own copy, parsed from the
+ * payload shared by its group: a handler may change `name` (the SSE event name, the WebSocket
+ * `topic`) or `data`; not calling `next()` skips this client. The connection's own frames
+ * (`PB_CONNECT`, the WebSocket protocol's answers) do not pass through it.
+ */
+export interface RealtimeMessageEvent {
+  client: RealtimeMessageClient;
+  message: { name: string; data: unknown };
 }
 
 /** `GET /api/files/{c}/{id}/{name}`, after access was checked and before the file is sent. */
@@ -288,6 +330,7 @@ export class AppHooks {
   readonly onBatchRequest = untagged<BatchRequestEvent>();
   readonly onRealtimeConnectRequest = untagged<RealtimeConnectEvent>();
   readonly onRealtimeSubscribeRequest = untagged<RealtimeSubscribeEvent>();
+  readonly onRealtimeMessageSend = untagged<RealtimeMessageEvent>();
   readonly onFileDownloadRequest = tagged<FileDownloadEvent>();
 }
 

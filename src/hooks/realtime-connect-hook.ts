@@ -14,7 +14,7 @@ export function withConnectHook(app: { readonly hooks: AppHooks }, connect: Conn
     const hook = app.hooks.onRealtimeConnectRequest;
     if (hook.length === 0) return connect.call(this, request, reply);
     let connected = false;
-    return hook.trigger({ request }, () => {
+    return hook.trigger({ request, transport: 'sse' }, () => {
       connect.call(this, request, reply);
       connected = true;
     }).then(() => (connected ? reply : reply.code(204).send()));

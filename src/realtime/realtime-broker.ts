@@ -17,6 +17,10 @@
  * fields; the requester only when the output depends on who asks: auth collections, expand), or
  * once per group while an `onRecordEnrich` handler is bound (it may read the requester).
  *
+ * `onRealtimeMessageSend` (deps.messageSend) is checked once per group and event: with no handler
+ * the group's event object, and so its encoded bytes, is handed to every member; with one, each
+ * connection gets its own parsed copy through the handlers, re-encoded for it alone.
+ *
  * Delete events carry the last state of the record (PocketBase's semantics), and are checked
  * against it: in memory as any event, or, when the rule needs the database, with that state bound
  * as a one-row table in place of the deleted row.
@@ -25,8 +29,10 @@ import type { AuthState } from '../auth/auth-record.js';
 import { isSuperuser } from '../auth/authenticate.js';
 import { ruleAuth } from '../auth/rule-auth.js';
 import { isMultiple } from '../core/schema.js';
+import type { Hook } from '../core/hook.js';
 import type { Collection } from '../core/schema.js';
 import type { Database, Dialect, SqlParam } from '../db/database.js';
+import type { RealtimeMessageClient, RealtimeMessageEvent } from '../hooks/app-hooks.js';
 import { compileFields, pickFields } from '../lib/pick-fields.js';
 import type { FieldsSpec } from '../lib/pick-fields.js';
 import type { CollectionService } from '../records/collection-service.js';
@@ -62,6 +68,11 @@ export interface RealtimeSubscriber {
    * transport then drops its client (the broker only counts it).
    */
   deliver(event: RealtimeEvent): boolean;
+  /**
+   * Set by the SSE and WebSocket clients: deliveries to them go through `onRealtimeMessageSend`
+   * when a handler is bound (GraphQL subscriptions, a protocol of their own, do not).
+   */
+  readonly connection?: RealtimeMessageClient;
 }
 
 export interface RealtimeBrokerDeps {
@@ -69,6 +80,8 @@ export interface RealtimeBrokerDeps {
   db: Database;
   collections: CollectionService;
   records: RecordService;
+  /** `onRealtimeMessageSend`: per-client interception of deliveries, checked once per group and event. */
+  messageSend?: Hook<RealtimeMessageEvent>;
   onError?: (err: unknown, what: string) => void;
 }
 
@@ -168,6 +181,9 @@ export class RealtimeBroker {
   #deliveries = 0;
   #refused = 0;
   #started = false;
+  /** Per connection, its last delivery still in `onRealtimeMessageSend`; the next one waits for it. */
+  readonly #sending = new WeakMap<RealtimeSubscriber, Promise<void>>();
+  #sendingCount = 0;
 
   constructor(deps: RealtimeBrokerDeps) {
     this.#deps = deps;
@@ -246,7 +262,10 @@ export class RealtimeBroker {
 
   /** Delivers a custom event to one local subscriber (the registry uses it for client-addressed messages). */
   deliverCustom(sub: RealtimeSubscriber, topic: string, data: unknown): boolean {
-    return this.#count(sub.deliver({ topic, data: JSON.stringify(data ?? null) }));
+    const event: RealtimeEvent = { topic, data: JSON.stringify(data ?? null) };
+    if (!this.#hooked()) return this.#count(sub.deliver(event));
+    this.#sendHooked(sub, event);
+    return true;
   }
 
   /**
@@ -443,7 +462,8 @@ export class RealtimeBroker {
       if (out === undefined) continue;
       const group = allowedGroups[i]!;
       const event: RealtimeEvent = { topic: group.name, action: m.a, record: out.record, data: out.data };
-      for (const sub of group.members.keys()) this.#count(sub.deliver(event));
+      if (this.#hooked()) for (const sub of group.members.keys()) this.#sendHooked(sub, event);
+      else for (const sub of group.members.keys()) this.#count(sub.deliver(event));
     }
   }
 
@@ -524,14 +544,56 @@ export class RealtimeBroker {
     if (subs === undefined) return;
     const data = JSON.stringify(m.d ?? null);
     const events = new Map<string, RealtimeEvent>();
+    const hooked = this.#hooked();
     for (const [sub, name] of subs) {
       let event = events.get(name);
       if (event === undefined) {
         event = { topic: name, data };
         events.set(name, event);
       }
-      this.#count(sub.deliver(event));
+      if (hooked) this.#sendHooked(sub, event);
+      else this.#count(sub.deliver(event));
     }
+  }
+
+  /**
+   * Whether deliveries go through `onRealtimeMessageSend`: a handler is bound, or deliveries are
+   * still waiting in it (then the next ones queue behind them, so a connection's events keep
+   * their order when the last handler is unbound). Checked once per group and event, never per
+   * delivery: with no handler, the fan-out writes the group's shared bytes as before.
+   */
+  #hooked(): boolean {
+    const hook = this.#deps.messageSend;
+    return hook !== undefined && (hook.length > 0 || this.#sendingCount > 0);
+  }
+
+  /**
+   * One delivery through the handlers: the shared payload is parsed into this client's own copy,
+   * and what the chain leaves is encoded again for this client only. Handlers may be async, so a
+   * connection's deliveries are chained to keep their order.
+   */
+  #sendHooked(sub: RealtimeSubscriber, event: RealtimeEvent): void {
+    const client = sub.connection;
+    const hook = this.#deps.messageSend;
+    if (client === undefined || hook === undefined) {
+      this.#count(sub.deliver(event));
+      return;
+    }
+    this.#sendingCount++;
+    const send = async (): Promise<void> => {
+      const e: RealtimeMessageEvent = { client, message: { name: event.topic, data: JSON.parse(event.data) as unknown } };
+      await hook.trigger(e, ({ message }) => {
+        this.#count(sub.deliver({ topic: message.name, data: JSON.stringify(message.data ?? null) }));
+      });
+    };
+    const done: Promise<void> = (this.#sending.get(sub) ?? Promise.resolve())
+      .then(send)
+      .catch((err: unknown) => this.#report(err, 'in an onRealtimeMessageSend handler'))
+      .finally(() => {
+        this.#sendingCount--;
+        if (this.#sending.get(sub) === done) this.#sending.delete(sub);
+      });
+    this.#sending.set(sub, done);
   }
 
   #count(ok: boolean): boolean {

@@ -15,6 +15,7 @@
  * stalled reader costs the server at most that much memory.
  */
 import type { AuthState } from '../auth/auth-record.js';
+import type { RealtimeMessageClient } from '../hooks/app-hooks.js';
 import type { RealtimeBroker, RealtimeEvent, RealtimeSubscriber } from './realtime-broker.js';
 import { parseSubscription } from './realtime-topic.js';
 import type { ParsedSubscription, RecordSubscriptionOptions } from './realtime-topic.js';
@@ -91,6 +92,11 @@ export class RealtimeClient implements RealtimeSubscriber {
     const previous = this.#auth;
     this.#auth = auth;
     if (previous !== auth) this.#opts.onAuthChange?.(this, previous);
+  }
+
+  /** Marks this subscriber as a connection: `onRealtimeMessageSend` handlers see it as their `client`. */
+  get connection(): RealtimeMessageClient {
+    return this;
   }
 
   get closed(): boolean {
@@ -172,10 +178,22 @@ export class RealtimeClient implements RealtimeSubscriber {
 
   /** Adds one subscription (WebSocket): `options` merge over the string's own `?options=`. */
   subscribe(name: string, options: RecordSubscriptionOptions = {}): void {
-    const parsed = parseSubscription(name);
-    if (this.#subs.has(name)) this.unsubscribe(name);
-    if (this.#subs.size >= this.#opts.maxSubscriptions) throw new RangeError(`at most ${this.#opts.maxSubscriptions} subscriptions`);
-    this.#add(parsed, { ...parsed.options, ...options, name });
+    this.subscribeAll([{ name, options }]);
+  }
+
+  /**
+   * Adds several subscriptions (a WebSocket `subscribe` after its hook), all or none: every name is
+   * parsed and the limit checked before any is added, so a TopicError or RangeError changes nothing.
+   * A name already held is replaced (its options may differ).
+   */
+  subscribeAll(list: ReadonlyArray<{ name: string; options?: RecordSubscriptionOptions }>): void {
+    const parsed = list.map(({ name, options }) => ({ name, options, parsed: parseSubscription(name) }));
+    const added = new Set(parsed.map((p) => p.name).filter((n) => !this.#subs.has(n)));
+    if (this.#subs.size + added.size > this.#opts.maxSubscriptions) throw new RangeError(`at most ${this.#opts.maxSubscriptions} subscriptions`);
+    for (const { name, options, parsed: p } of parsed) {
+      if (this.#subs.has(name)) this.unsubscribe(name);
+      this.#add(p, { ...p.options, ...options, name });
+    }
   }
 
   unsubscribe(name?: string): void {

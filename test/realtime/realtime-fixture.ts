@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { EventSource } from 'eventsource';
+import { WebSocket } from 'ws';
+import type { ClientOptions } from 'ws';
 import type { TestApp } from '../http/test-app.js';
 
 // The SDK uses the global EventSource (browsers have one; Node needs the polyfill).
@@ -67,3 +69,41 @@ export async function seedPosts(t: TestApp, rule = OWNER_RULE): Promise<{ alice:
   };
   return { alice: await user('alice@example.com'), bob: await user('bob@example.com') };
 }
+
+/** A message of the realtime WebSocket protocol (docs/realtime.md). */
+export type WsMessage = Record<string, any>;
+
+export interface RealtimeSocket {
+  ws: WebSocket;
+  inbox: Inbox<WsMessage>;
+  send(m: unknown): void;
+  /** The answer carrying `id`. */
+  reply(id: string): Promise<WsMessage>;
+  /** Resolves with the close code once the socket is closed. */
+  closed: Promise<number>;
+}
+
+/** A real WebSocket to `/api/realtime/ws` (`query`: e.g. `token=...`), open once this resolves. */
+export async function openRealtimeSocket(url: string, options: { query?: string; headers?: Record<string, string> } = {}): Promise<RealtimeSocket> {
+  const clientOptions: ClientOptions = options.headers === undefined ? {} : { headers: options.headers };
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/realtime/ws${options.query === undefined ? '' : `?${options.query}`}`, clientOptions);
+  const inbox = new Inbox<WsMessage>();
+  ws.on('message', (data) => inbox.push(JSON.parse(String(data)) as WsMessage));
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return {
+    ws,
+    inbox,
+    closed,
+    send: (m) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)),
+    async reply(id) {
+      await inbox.waitFor((items) => items.some((m) => m.id === id));
+      return inbox.items.find((m) => m.id === id) as WsMessage;
+    },
+  };
+}
+
+export const wsEvents = (inbox: Inbox<WsMessage>): WsMessage[] => inbox.items.filter((m) => m.type === 'event');

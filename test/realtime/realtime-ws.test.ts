@@ -4,32 +4,8 @@
  * checks as SSE, unsubscribe, ping/pong and errors.
  */
 import assert from 'node:assert/strict';
-import { WebSocket } from 'ws';
 import { eachAppDialect } from '../http/test-app.js';
-import { Inbox, seedPosts } from './realtime-fixture.js';
-
-type Message = Record<string, any>;
-
-async function open(url: string): Promise<{ ws: WebSocket; inbox: Inbox<Message>; send(m: unknown): void; reply(id: string): Promise<Message> }> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/realtime/ws`);
-  const inbox = new Inbox<Message>();
-  ws.on('message', (data) => inbox.push(JSON.parse(String(data)) as Message));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return {
-    ws,
-    inbox,
-    send: (m) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)),
-    async reply(id) {
-      await inbox.waitFor((items) => items.some((m) => m.id === id));
-      return inbox.items.find((m) => m.id === id) as Message;
-    },
-  };
-}
-
-const events = (inbox: Inbox<Message>): Message[] => inbox.items.filter((m) => m.type === 'event');
+import { seedPosts, wsEvents as events, openRealtimeSocket as open } from './realtime-fixture.js';
 
 eachAppDialect('realtime WebSocket protocol over a real socket', async (t) => {
   const { alice } = await seedPosts(t);

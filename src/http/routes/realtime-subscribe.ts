@@ -47,7 +47,7 @@ export function realtimeSubscribeRoute(app: App): RouteOptions {
       });
       const hook = app.hooks.onRealtimeSubscribeRequest;
       if (hook.length === 0) await set(subscriptions);
-      else await hook.trigger({ request, clientId, subscriptions }, async (e) => { await set(e.subscriptions); });
+      else await hook.trigger({ request, transport: 'sse', clientId, subscriptions }, async (e) => { await set(e.subscriptions); });
       return reply.code(204).send();
     },
   };

@@ -13,6 +13,10 @@
  *
  * Any request may carry an `id`, echoed in its answer. Topics and options are the SSE ones; the
  * token may also come with the upgrade (`Authorization` header or `?token=`).
+ *
+ * The realtime hooks fire as for SSE, so an app that refuses connections or filters subscriptions
+ * there is not bypassed by this transport: `onRealtimeConnectRequest` before the socket is usable
+ * (a refusal is the protocol's `error` then a close), `onRealtimeSubscribeRequest` per `subscribe`.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -22,10 +26,12 @@ import type { App } from '../../app/app.js';
 import type { AuthState } from '../../auth/auth-record.js';
 import { authenticateToken, tokenFromHeader } from '../../auth/authenticate.js';
 import { ApiError } from '../../core/errors.js';
+import type { RealtimeRequest } from '../../hooks/app-hooks.js';
 import type { RealtimeEvent } from '../../realtime/realtime-broker.js';
 import type { Frame, RealtimeClient } from '../../realtime/realtime-client.js';
 import { TopicError } from '../../realtime/realtime-topic.js';
 import type { RecordSubscriptionOptions } from '../../realtime/realtime-topic.js';
+import { toApiError } from '../error-response.js';
 import { realIp } from '../middleware/client-ip.js';
 
 export const REALTIME_WS_PATH = '/api/realtime/ws';
@@ -85,6 +91,15 @@ function failure(status: number, message: string): ProtocolError {
   return { status, message, data: {} };
 }
 
+/** Close codes of a refused connection (RFC 6455 §7.4.1). */
+const CLOSE_TRY_AGAIN_LATER = 1013;
+const CLOSE_POLICY_VIOLATION = 1008;
+
+/** What the realtime hooks see of a socket: its upgrade request, under the socket's auth at the time. */
+function upgradeRequest(raw: IncomingMessage, url: URL, ip: string, auth: AuthState | null): RealtimeRequest {
+  return { raw, auth, ip, url: raw.url ?? '/', method: raw.method ?? 'GET', headers: raw.headers, query: Object.fromEntries(url.searchParams) };
+}
+
 /** Attaches the endpoint to the Fastify server; its connections close with the server. */
 export function registerRealtimeWebSocket(app: App, fastify: FastifyInstance): void {
   // `ws` loads on the first upgrade to this endpoint, not at start.
@@ -101,9 +116,36 @@ export function registerRealtimeWebSocket(app: App, fastify: FastifyInstance): v
       let auth: AuthState | null = null;
       if (token !== undefined) auth = (await authenticateToken(authDeps, token)) ?? null;
       const ip = realIp(request, app.settings.get().trustedProxy);
-      (await websocketServer()).handleUpgrade(request, socket, head, (ws) => accept(ws, socket, ip, auth));
+      const wss = await websocketServer();
+      const hookRequest = (current: AuthState | null): RealtimeRequest => upgradeRequest(request, url, ip, current);
+      const open = (): void => wss.handleUpgrade(request, socket, head, (ws) => accept(ws, socket, ip, auth, hookRequest));
+      const hook = app.hooks.onRealtimeConnectRequest;
+      if (hook.length === 0) return open();
+      let opened = false;
+      try {
+        await hook.trigger({ request: hookRequest(auth), transport: 'websocket' }, () => {
+          opened = true;
+          open();
+        });
+      } catch (err) {
+        // After next() the socket is the client's; SSE keeps its stream then too.
+        if (opened) return app.logger.error({ err }, 'realtime websocket connect hook failed after next()');
+        // Upgraded only to say why: a browser's WebSocket cannot read a refused upgrade's body.
+        wss.handleUpgrade(request, socket, head, (ws) => refuse(ws, err, CLOSE_POLICY_VIOLATION, 'refused'));
+        return;
+      }
+      // A handler that neither opened nor refused: as SSE's 204, a normal close and no client.
+      if (!opened) wss.handleUpgrade(request, socket, head, (ws) => ws.close(1000));
     })().catch(() => socket.destroy());
   };
+
+  /** The protocol's refusal: an `error` message with the error's registry status, then a close. */
+  function refuse(ws: WebSocket, err: unknown, code: number, reason: string): void {
+    const { error, unexpected } = toApiError(err);
+    if (unexpected) app.logger.error({ err }, 'realtime websocket connection refused by an unexpected error');
+    ws.send(JSON.stringify({ type: 'error', ...error.toJSON() }));
+    ws.close(code, reason);
+  }
 
   /**
    * `socket` is the one `ws` took over: frames are written to it directly, whole and in one write
@@ -112,7 +154,7 @@ export function registerRealtimeWebSocket(app: App, fastify: FastifyInstance): v
    * interleave in call order; nothing is written once the socket is no longer OPEN (after a close
    * frame only the closing handshake may follow).
    */
-  function accept(ws: WebSocket, socket: Duplex, ip: string, auth: AuthState | null): void {
+  function accept(ws: WebSocket, socket: Duplex, ip: string, auth: AuthState | null, hookRequest: (auth: AuthState | null) => RealtimeRequest): void {
     let client: RealtimeClient;
     try {
       client = app.realtime.clients.connect({
@@ -132,9 +174,7 @@ export function registerRealtimeWebSocket(app: App, fastify: FastifyInstance): v
         },
       });
     } catch (err) {
-      const e = err instanceof ApiError ? err : undefined;
-      ws.send(JSON.stringify({ type: 'error', status: e?.status ?? 500, message: e?.message ?? 'Something went wrong.', data: {} }));
-      ws.close(1013, 'too many connections');
+      refuse(ws, err, CLOSE_TRY_AGAIN_LATER, 'too many connections');
       return;
     }
     if (auth !== null) client.setAuth(auth);
@@ -145,14 +185,14 @@ export function registerRealtimeWebSocket(app: App, fastify: FastifyInstance): v
     ws.on('message', (raw, isBinary) => {
       const text = isBinary ? undefined : raw.toString();
       chain = chain.then(async () => {
-        const answer = await handle(client, text);
+        const answer = await handle(client, text, hookRequest);
         if (answer !== undefined) client.write(JSON.stringify(answer));
       });
     });
     client.write(JSON.stringify({ type: 'connected', clientId: client.id }));
   }
 
-  async function handle(client: RealtimeClient, text: string | undefined): Promise<Record<string, unknown> | undefined> {
+  async function handle(client: RealtimeClient, text: string | undefined, hookRequest: (auth: AuthState | null) => RealtimeRequest): Promise<Record<string, unknown> | undefined> {
     let msg: Record<string, unknown>;
     try {
       const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
@@ -182,8 +222,16 @@ export function registerRealtimeWebSocket(app: App, fastify: FastifyInstance): v
           if (msg.topic.length > app.realtime.limits.maxTopicLength) return { type: 'error', ...id, ...failure(400, 'The topic is too long.') };
           const options = subscribeOptions(msg.options);
           if (options === undefined) return { type: 'error', ...id, ...failure(400, 'Invalid subscription options.') };
-          client.subscribe(msg.topic, options);
-          return { type: 'subscribed', ...id, topic: msg.topic };
+          const topic = msg.topic;
+          const hook = app.hooks.onRealtimeSubscribeRequest;
+          if (hook.length === 0) client.subscribe(topic, options);
+          else {
+            // The message's options belong to its own topic; a topic a handler adds has only its `?options=`.
+            await hook.trigger({ request: hookRequest(client.auth), transport: 'websocket', clientId: client.id, subscriptions: [topic] }, (e) => {
+              client.subscribeAll(e.subscriptions.map((name) => ({ name, options: name === topic ? options : {} })));
+            });
+          }
+          return { type: 'subscribed', ...id, topic };
         }
         case 'unsubscribe': {
           const topic = typeof msg.topic === 'string' ? msg.topic : undefined;
@@ -195,6 +243,8 @@ export function registerRealtimeWebSocket(app: App, fastify: FastifyInstance): v
       }
     } catch (err) {
       if (err instanceof TopicError || err instanceof RangeError) return { type: 'error', ...id, ...failure(400, err.message) };
+      // A hook's refusal keeps its status, message and data, as the SSE routes answer it.
+      if (err instanceof ApiError) return { type: 'error', ...id, ...err.toJSON() };
       app.logger.error({ err }, 'realtime websocket message failed');
       return { type: 'error', ...id, ...failure(500, 'Something went wrong while processing your request.') };
     }

@@ -5,7 +5,8 @@
  * transaction its own one is a savepoint, so a later rollback of the enclosing one would remove the
  * record and leave its files. Such writes hold their file changes in the innermost enclosing scope:
  * a scope that fails discards them, one nested in another hands them up on success, and the
- * outermost forgets them once its COMMIT has gone through.
+ * outermost forgets them once its COMMIT has gone through. Direct uploads a write only links
+ * (`storedName`) are not its to delete, so `discard` leaves them: a retried attempt links them again.
  */
 import type { Database, Transaction } from '../db/database.js';
 import type { RecordFileChanges } from './record-files.js';

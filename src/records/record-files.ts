@@ -12,7 +12,8 @@
  * guard) and whether sharp can read it at all (`validation_invalid_image`).
  *
  * Storage: uploads are written to `<collectionId>/<recordId>/<name>` before the record's transaction
- * (SQLite's writer is not held while bytes travel), deleted again if the write fails (`discard`);
+ * (SQLite's writer is not held while bytes travel), deleted again if the write fails (`discard`),
+ * except direct uploads, which the write only links and their uploader owns until one commits;
  * after the commit, names the record no longer holds are deleted with their thumbnails, and a deleted
  * record's whole folder goes. See docs/file-storage.md.
  */
@@ -57,7 +58,12 @@ export interface IncomingFile {
   path?: string;
   /** Opens the bytes (used when there is no `path`). */
   open?: () => Promise<Readable>;
-  /** The object is already stored under the record's folder with this name: it is moved nowhere. */
+  /**
+   * The object is already stored under the record's folder with this name (a direct upload): it is
+   * moved nowhere, and a write that fails or rolls back leaves it to whoever stored it. A retried
+   * serializable transaction links the same object again, and presigned finalize deletes it itself
+   * when its write fails (an upload id it never claimed is deleted by the sweep).
+   */
   storedName?: string;
   /**
    * Set by the record layer while the bytes sit at a storage key for a write that has not committed
@@ -74,6 +80,8 @@ interface PendingFile {
   name: string;
   /** Set once the object exists in storage (by us or by the uploader). */
   stored: boolean;
+  /** The uploader stored the object (`storedName`): this write links it and never deletes it on failure. */
+  linked: boolean;
   error?: FieldError;
 }
 
@@ -202,9 +210,9 @@ export class RecordFileChanges {
       .map((p) => ({ field: p.field.name, name: p.name }));
   }
 
-  /** Deletes every upload stored for this write (the write failed or was rolled back). Never throws. */
+  /** Deletes every upload this write stored (it failed or was rolled back), not the ones it linked. Never throws. */
   async discard(): Promise<void> {
-    const stored = this.#pending.filter((p) => p.stored);
+    const stored = this.#pending.filter((p) => p.stored && !p.linked);
     if (stored.length === 0 || !this.#store || this.#recordId === '') return;
     for (const p of stored) {
       await this.#store.delete(recordFileKey(this.#collectionId, this.#recordId, p.name)).catch(() => {});
@@ -266,7 +274,8 @@ export async function prepareFileChanges(
     const field = fileFieldOf(collection, file.key);
     if (!field) continue;
     const name = file.storedName ?? storedFileName(file.originalName, file.ext);
-    const p: PendingFile = { file, field, name, stored: file.storedName !== undefined };
+    const linked = file.storedName !== undefined;
+    const p: PendingFile = { file, field, name, stored: linked, linked };
     const error = await checkUpload(p, maxPixels);
     if (error !== undefined) p.error = error;
     pending.push(p);

@@ -183,6 +183,66 @@ eachAppDialect('auth hooks: per-route chains, onRecordAuthRequest adds meta or r
   t.app.hooks.onMailerRecordOTPSend.unbind(capture);
 });
 
+// Every auth route hook, by the route it runs on: the route's own action never runs in these
+// cases, so the body and the caller do not matter.
+const AUTH_ROUTE_HOOKS = [
+  ['onRecordAuthWithPasswordRequest', 'auth-with-password'],
+  ['onRecordAuthWithOTPRequest', 'auth-with-otp'],
+  ['onRecordAuthWithOAuth2Request', 'auth-with-oauth2'],
+  ['onRecordAuthRefreshRequest', 'auth-refresh'],
+  ['onRecordRequestOTPRequest', 'request-otp'],
+  ['onRecordRequestPasswordResetRequest', 'request-password-reset'],
+  ['onRecordConfirmPasswordResetRequest', 'confirm-password-reset'],
+  ['onRecordRequestVerificationRequest', 'request-verification'],
+  ['onRecordConfirmVerificationRequest', 'confirm-verification'],
+  ['onRecordRequestEmailChangeRequest', 'request-email-change'],
+  ['onRecordConfirmEmailChangeRequest', 'confirm-email-change'],
+] as const;
+
+/** What an auth hook handler does instead of calling `next()`, and the answer that gives. */
+const SKIPS: Array<{ name: string; fn: (e: { result?: unknown }, label: string) => void; expected: (label: string) => { status: number; body: unknown } }> = [
+  // Regression: skipping next() without a result answered 200 with an empty body, not the documented 204.
+  { name: 'no result', fn: () => {}, expected: () => ({ status: 204, body: null }) },
+  { name: 'e.result set', fn: (e, label) => { e.result = { hooked: label }; }, expected: (label) => ({ status: 200, body: { hooked: label } }) },
+  {
+    name: 'throws',
+    fn: () => { throw apiError('forbidden', 'Refused by a hook.'); },
+    expected: () => ({ status: 403, body: { status: 403, message: 'Refused by a hook.', data: {} } }),
+  },
+];
+
+eachAppDialect('auth hooks that skip next(): e.result is the answer, 204 when unset; a throw answers in the registry shape', async (t) => {
+  for (const [hook, action] of AUTH_ROUTE_HOOKS) {
+    for (const skip of SKIPS) {
+      const id = t.app.hooks[hook].on('users').bindFunc((e) => skip.fn(e, hook));
+      const res = await t.call('POST', `/api/collections/users/${action}`, { body: {}, token: null });
+      t.app.hooks[hook].unbind(id);
+      assert.deepEqual({ status: res.status, body: res.body }, skip.expected(hook), `${hook}: ${skip.name}`);
+    }
+  }
+
+  // onRecordAuthRequest answers for every login flow, with or without a route hook around it.
+  const created = await t.call('POST', '/api/collections/users/records', { body: { email: 'bea@example.com', password: 'password123', passwordConfirm: 'password123' } });
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  const login = await t.call('POST', '/api/collections/users/auth-with-password', { body: { identity: 'bea@example.com', password: 'password123' }, token: null });
+  assert.equal(login.status, 200, JSON.stringify(login.body));
+  const passThrough = t.app.hooks.onRecordAuthWithPasswordRequest.on('users').bindFunc((e) => e.next());
+  const flows = [
+    { name: 'password, inside a route hook', path: '/api/collections/users/auth-with-password', body: { identity: 'bea@example.com', password: 'password123' }, token: null },
+    { name: 'refresh', path: '/api/collections/users/auth-refresh', body: {}, token: login.body.token as string },
+    { name: 'impersonate, no route hook', path: `/api/collections/users/impersonate/${created.body.id}`, body: {}, token: t.token },
+  ];
+  for (const flow of flows) {
+    for (const skip of SKIPS) {
+      const id = t.app.hooks.onRecordAuthRequest.on('users').bindFunc((e) => skip.fn(e, flow.name));
+      const res = await t.call('POST', flow.path, { body: flow.body, token: flow.token });
+      t.app.hooks.onRecordAuthRequest.unbind(id);
+      assert.deepEqual({ status: res.status, body: res.body }, skip.expected(flow.name), `onRecordAuthRequest, ${flow.name}: ${skip.name}`);
+    }
+  }
+  t.app.hooks.onRecordAuthWithPasswordRequest.unbind(passThrough);
+});
+
 eachAppDialect('batch, realtime and file download hooks; a guarded increment reaches realtime subscribers', async (t) => {
   for (const name of ['things', 'secrets']) {
     const res = await t.call('POST', '/api/collections', { body: {

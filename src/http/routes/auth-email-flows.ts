@@ -44,7 +44,7 @@ function emailFlowRoute(action: string, hook: (hooks: AppHooks) => Hook<AuthRout
       return triggerRequest(hook(app.hooks), { collection, request, body: bodyOf(request) }, async ({ body }) => {
         await run(app, collection, body, request);
         return reply.code(204).send();
-      });
+      }, reply);
     },
   });
 }

@@ -14,10 +14,10 @@ export function authImpersonateRoute(app: App): RouteOptions {
     method: 'POST',
     url: '/api/collections/:collection/impersonate/:id',
     preHandler: requireSuperuser,
-    handler: async function authImpersonateHandler(request) {
+    handler: async function authImpersonateHandler(request, reply) {
       const { collection: name, id } = request.params as { collection: string; id: string };
       const res = await app.auth.impersonate(authCollection(app.collections, name), id, bodyOf(request).duration);
-      return authResponse(app, request, res, 'default', 'impersonate');
+      return authResponse(app, request, reply, res, 'default', 'impersonate');
     },
   };
 }

@@ -46,7 +46,7 @@ export function authWithOAuth2Route(app: App): RouteOptions {
         );
         const res = await app.auth.completeLogin({ collection, record, method: 'oauth2', request: login, meta });
         return sendLoginResult(app, request, reply, res, 'oauth2');
-      });
+      }, reply);
     },
   };
 }

@@ -11,15 +11,16 @@ export function authRefreshRoute(app: App): RouteOptions {
   return {
     method: 'POST',
     url: '/api/collections/:collection/auth-refresh',
-    handler: function authRefreshHandler(request) {
+    handler: function authRefreshHandler(request, reply) {
       const { collection: name } = request.params as CollectionParams;
       const collection = authCollection(app.collections, name);
       // The token was verified by the authenticate hook, which kept whether its claims allow renewal.
       const refreshable = request.authToken !== undefined && request.auth?.refreshable !== false;
       return triggerRequest(app.hooks.onRecordAuthRefreshRequest, { collection, request, body: bodyOf(request) }, () =>
         authRefresh({ db: app.db, collections: app.collections }, collection, request.auth, request.authToken, refreshable, () => authRequestInfo(request, 'default')).then((res) =>
-          authResponse(app, request, res, 'default', 'refresh'),
+          authResponse(app, request, reply, res, 'default', 'refresh'),
         ),
+        reply,
       );
     },
   };

@@ -10,11 +10,11 @@ export function authRequestOtpRoute(app: App): RouteOptions {
   return {
     method: 'POST',
     url: '/api/collections/:collection/request-otp',
-    handler: async function authRequestOtpHandler(request) {
+    handler: async function authRequestOtpHandler(request, reply) {
       const { collection: name } = request.params as CollectionParams;
       const collection = authCollection(app.collections, name);
       return triggerRequest(app.hooks.onRecordRequestOTPRequest, { collection, request, body: bodyOf(request) }, ({ body }) =>
-        app.auth.requestOtp(collection, body.email));
+        app.auth.requestOtp(collection, body.email), reply);
     },
   };
 }

@@ -16,10 +16,15 @@ import type { RequestInfo } from '../../rules/index.js';
 import { authRequestInfo } from './auth-request-info.js';
 import { expandOption } from './records-params.js';
 
-/** Not async: with no handler bound, the shaped record's promise is the only one (refreshes run it for every request). */
+/**
+ * Not async: with no handler bound, the shaped record's promise is the only one (refreshes run it
+ * for every request). The reply lets an onRecordAuthRequest handler that skips `next()` without a
+ * result answer 204, as the route hooks do, whichever flow (route-hooked or not) produced the login.
+ */
 export function authResponse(
   app: App,
   request: FastifyRequest,
+  reply: FastifyReply,
   res: AuthResponse,
   context: RequestInfo['context'],
   authMethod: string = context ?? 'default',
@@ -35,7 +40,7 @@ export function authResponse(
       request: authRequestInfo(request, context, auth),
     };
     return app.records.shape(res.collection, e.record, ctx, expandOption(request)).then((record) => (e.meta ? { token: e.token, record, meta: e.meta } : { token: e.token, record }));
-  });
+  }, reply);
 }
 
 /**
@@ -51,5 +56,5 @@ export async function sendLoginResult(
   authMethod: string = context ?? 'default',
 ): Promise<unknown> {
   if ('mfaId' in result) return reply.code(401).send({ mfaId: result.mfaId });
-  return authResponse(app, request, result, context, authMethod);
+  return authResponse(app, request, reply, result, context, authMethod);
 }

@@ -17,7 +17,7 @@ export function authWithOtpRoute(app: App): RouteOptions {
       return triggerRequest(app.hooks.onRecordAuthWithOTPRequest, { collection, request, body: bodyOf(request) }, async ({ body }) => {
         const res = await app.auth.otpLogin(collection, { otpId: body.otpId, password: body.password }, loginRequest(app, request, 'otp'));
         return sendLoginResult(app, request, reply, res, 'otp');
-      });
+      }, reply);
     },
   };
 }

@@ -21,7 +21,7 @@ export function authWithPasswordRoute(app: App): RouteOptions {
           loginRequest(app, request, 'password'),
         );
         return sendLoginResult(app, request, reply, res, 'password');
-      });
+      }, reply);
     },
   };
 }

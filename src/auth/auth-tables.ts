@@ -13,6 +13,7 @@
  * | `_apiKeys` | SHA-256 of a key, its record, scopes, expiry, last use, revocation |
  * | `_externalAuths` | an OAuth2 provider user linked to a record (src/auth/oauth2) |
  * | `_passkeys`, `_passkeyChallenges` | WebAuthn credentials and their one-time challenges (src/auth/passkeys) |
+ * | `_setupTokens` | SHA-256 of a first-run setup link's token and its expiry (src/auth/setup-tokens.ts) |
  */
 import type { Queryable } from '../db/database.js';
 
@@ -116,6 +117,11 @@ async function createTables(db: Queryable): Promise<void> {
       "recordRef" ${text} NOT NULL DEFAULT '',
       "kind" TEXT NOT NULL,
       "created" BIGINT NOT NULL
+    )`,
+    // First-run setup links (src/auth/setup-tokens.ts): shared so any node accepts any node's link.
+    `CREATE TABLE IF NOT EXISTS "_setupTokens" (
+      "hash" ${text} PRIMARY KEY NOT NULL,
+      "expires" BIGINT NOT NULL
     )`,
   ];
   for (const sql of statements) await db.run(sql);

@@ -54,8 +54,7 @@ export async function runServe(cmd: Command): Promise<void> {
     server = listening;
     const superusers = await countSuperusers(app);
     // First run: a one-time link to the dashboard page that creates the first superuser.
-    const setupLink =
-      superusers === 0 ? await import('../http/routes/dashboard-setup.js').then((m) => m.setupUrl(listening.url, m.issueSetupToken(app))) : undefined;
+    const setupLink = superusers === 0 ? await firstRunLink(app, listening.url) : undefined;
     printBanner(config, listening.url, applied.length, superusers, performance.now() - started, setupLink);
   } catch (err) {
     await automigrate?.stop().catch(() => {});
@@ -77,6 +76,20 @@ async function countSuperusers(app: App): Promise<number> {
   } catch {
     // Unknown is better than a failed start; the banner then shows the hint anyway.
     return 0;
+  }
+}
+
+/**
+ * The setup link, its token stored (hashed) in the shared database so any node accepts it. Without
+ * it the banner still shows the CLI command: a start should not fail over a convenience.
+ */
+async function firstRunLink(app: App, url: string): Promise<string | undefined> {
+  try {
+    const [{ issueSetupToken }, { setupUrl }] = await Promise.all([import('../auth/setup-tokens.js'), import('../http/routes/dashboard-setup.js')]);
+    return setupUrl(url, await issueSetupToken(app.db));
+  } catch (err) {
+    process.stderr.write(`galley: no setup link (${err instanceof Error ? err.message : String(err)})\n`);
+    return undefined;
   }
 }
 

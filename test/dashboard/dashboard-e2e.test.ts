@@ -13,7 +13,8 @@ import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import PocketBase from 'pocketbase';
-import { setupUrl, issueSetupToken } from '../../src/http/routes/dashboard-setup.js';
+import { issueSetupToken } from '../../src/auth/setup-tokens.js';
+import { setupUrl } from '../../src/http/routes/dashboard-setup.js';
 import { requireService } from '../../src/testing/services.js';
 import { PNG, SCREENSHOTS, ensureDashboardBuilt, launchChromium, reportPages, startDashboardNode } from './dashboard-fixture.js';
 
@@ -52,7 +53,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       page.on('pageerror', (err) => consoleErrors.push(`page error: ${err.message}`));
 
       // --- first run: the one-time link creates the first superuser and logs in ----------------
-      const token = issueSetupToken(app);
+      const token = await issueSetupToken(app.db);
       await page.goto(setupUrl(url, token));
       await page.getByRole('heading', { name: 'Create the first superuser' }).waitFor();
       await shot(page, 'setup');

@@ -28,10 +28,11 @@ export interface DashboardNode {
   cleanup(): Promise<void>;
 }
 
+/** With `config.databaseUrl`, a further node on that database (which the caller drops). */
 export async function startDashboardNode(dialect: Dialect, config: GalleyConfigInput = {}): Promise<DashboardNode> {
   const dir = await mkdtemp(join(tmpdir(), 'galley-dashboard-'));
   let pg: TestPostgres | undefined;
-  if (dialect === 'postgres') pg = await createTestPostgres('dashboard');
+  if (dialect === 'postgres' && !config.databaseUrl) pg = await createTestPostgres('dashboard');
   const resolved = resolveConfig({ dataDir: dir, ...config, ...(pg ? { databaseUrl: pg.url } : {}) }, {});
   const app = await App.open(resolved, { logger: pino({ level: 'silent' }) });
   const server = await startServer(app, { http: '127.0.0.1:0' });

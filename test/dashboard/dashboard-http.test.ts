@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { DASHBOARD_CSP, DASHBOARD_DIR } from '../../src/http/routes/dashboard.js';
-import { issueSetupToken, setupUrl } from '../../src/http/routes/dashboard-setup.js';
+import { issueSetupToken } from '../../src/auth/setup-tokens.js';
+import { setupUrl } from '../../src/http/routes/dashboard-setup.js';
 import { requireService } from '../../src/testing/services.js';
 import { ensureDashboardBuilt, startDashboardNode } from './dashboard-fixture.js';
 
@@ -57,7 +58,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
       // --- first-run setup ---------------------------------------------------------------------
       assert.equal((await post('/api/dashboard/setup', { token: 'guess', email: 'a@example.com', password: PASSWORD, passwordConfirm: PASSWORD })).status, 403);
-      const token = issueSetupToken(app);
+      const token = await issueSetupToken(app.db);
       assert.equal(setupUrl(`${url}/`, token), `${url}/_/#/setup/${token}`);
       // Input errors come first and do not spend the link.
       const bad = await post('/api/dashboard/setup', { token, email: 'not an email', password: 'short', passwordConfirm: 'other' });
@@ -74,7 +75,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal(again.status, 403);
       assert.equal(((await again.json()) as { message: string }).message, 'The setup link is invalid or was already used.');
       // A fresh link is refused too once a superuser exists.
-      const late = issueSetupToken(app);
+      const late = await issueSetupToken(app.db);
       assert.equal((await post('/api/dashboard/setup', { token: late, email: 'third@example.com', password: PASSWORD, passwordConfirm: PASSWORD })).status, 403);
       const count = await app.db.get<{ n: unknown }>('SELECT COUNT(*) AS "n" FROM "_superusers"');
       assert.equal(Number(count?.n), 1);

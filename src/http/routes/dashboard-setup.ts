@@ -3,40 +3,20 @@
  * (`/_/#/setup/<token>`; after `#`, so the token never reaches a request log or a proxy), and
  * `POST /api/dashboard/setup` `{token, email, password, passwordConfirm}` creates the first superuser.
  *
- * The token lives in this process only (the node that printed it), is compared in constant time,
- * and is spent by the first valid use. It is also refused once any superuser exists, whoever made
- * it (the CLI, another node's link), so the link can never add a second account.
+ * The token is kept as a hash in the shared database (src/auth/setup-tokens.ts), so the node that
+ * answers need not be the one that printed the link. It is spent by the first valid use and refused
+ * once any superuser exists, whoever made it (the CLI, another link), so the link can never add a
+ * second account.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RouteOptions } from 'fastify';
 import type { App } from '../../app/app.js';
-import { SUPERUSERS, upsertSuperuser } from '../../auth/superusers.js';
+import { createFirstSuperuser } from '../../auth/superusers.js';
 import { apiError, fieldError, validationError } from '../../core/errors.js';
 import type { ErrorData } from '../../core/errors.js';
-import { randomString } from '../../lib/random-string.js';
-
-const tokens = new WeakMap<App, Buffer>();
-
-const digest = (token: string): Buffer => createHash('sha256').update(token).digest();
-
-/** A new one-time setup token for `app` (replacing any earlier one). */
-export function issueSetupToken(app: App): string {
-  const token = randomString(40);
-  tokens.set(app, digest(token));
-  return token;
-}
 
 /** The dashboard URL that opens the setup page with `token`. */
 export function setupUrl(baseUrl: string, token: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/_/#/setup/${token}`;
-}
-
-function takeToken(app: App, token: unknown): boolean {
-  const expected = tokens.get(app);
-  if (!expected || typeof token !== 'string' || token.length === 0 || token.length > 200) return false;
-  if (!timingSafeEqual(expected, digest(token))) return false;
-  tokens.delete(app);
-  return true;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -65,17 +45,7 @@ export function dashboardSetupRoute(app: App): RouteOptions {
       if (typeof body !== 'object' || Array.isArray(body)) throw apiError('bad_request', 'The body must be a JSON object.');
       // Input errors do not spend the token: the person at the form can correct them.
       const { email, password } = checkInput(body);
-      const spent = tokens.get(app);
-      if (!takeToken(app, body.token)) throw apiError('setup_link_invalid');
-      const row = await app.db.get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "${SUPERUSERS}"`);
-      if (Number(row?.n ?? 0) > 0) throw apiError('setup_link_invalid');
-      try {
-        await upsertSuperuser(app, email, password);
-      } catch (err) {
-        // Nothing was created (a database failure): the link stays usable.
-        if (spent && !tokens.has(app)) tokens.set(app, spent);
-        throw err;
-      }
+      if (!(await createFirstSuperuser(app, body.token, email, password))) throw apiError('setup_link_invalid');
       return reply.code(204).send();
     },
   };

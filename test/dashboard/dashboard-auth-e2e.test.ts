@@ -4,7 +4,8 @@
  * client secret kept when not retyped), an API key minted (shown
  * once, then working), listed and revoked, a users record impersonated (the token, copied from the
  * page, acts as that user; a base collection offers no such action), and TOTP enrolment of the
- * logged-in superuser (secret, confirmation code, recovery codes, disable); no console errors.
+ * logged-in superuser (QR code of the URI, secret, confirmation code, recovery codes, disable); no
+ * console errors.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -174,6 +175,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
       const uri = (await page.getByTestId('totp-uri').textContent()) ?? '';
       const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
+      // The QR code is built from the very URI shown (decoding it is uqr's business, not ours).
+      const qr = page.getByRole('img', { name: 'QR code of the otpauth URI: scan it with your authenticator app' });
+      assert.equal(await qr.getAttribute('data-value'), uri, 'the QR code holds the URI shown');
+      assert.ok(((await qr.locator('path').getAttribute('d')) ?? '').length > 100, 'the QR code has modules');
       const totp = OTPAuth.URI.parse(uri);
       await shot(page, 'totp-setup');
       assert.ok(totp instanceof OTPAuth.TOTP);

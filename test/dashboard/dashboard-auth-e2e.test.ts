@@ -2,8 +2,10 @@
  * The dashboard's auth screens in a real browser (chromium through playwright-core), on SQLite and
  * PostgreSQL: an auth collection's e-mail templates and an OAuth2 provider edited and saved (the
  * client secret kept when not retyped), an API key minted (shown
- * once, then working), listed and revoked, and TOTP enrolment of the logged-in superuser (secret,
- * confirmation code, recovery codes, disable); no console errors.
+ * once, then working), listed and revoked, a users record impersonated (the token, copied from the
+ * page, acts as that user; a base collection offers no such action), and TOTP enrolment of the
+ * logged-in superuser (QR code of the URI, secret, confirmation code, recovery codes, disable); no
+ * console errors.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -113,12 +115,70 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await row.getByText(/revoked/).waitFor();
       assert.equal((await viewWith(key)).status, 404, 'a revoked key is a guest');
 
+      // --- (5) impersonation: a token for a users record, from its edit dialog -------------------
+      const bob = await admin.collection('users').create({ email: 'bob@example.com', password: 'bob password 12', passwordConfirm: 'bob password 12' });
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+      await page.goto(`${node.url}/_/#/collections/users`);
+      await page.getByRole('link', { name: user.id }).click();
+      const editUser = page.getByRole('dialog', { name: 'Edit users record' });
+      await editUser.getByRole('button', { name: 'Impersonate' }).click();
+      const imp = page.getByRole('dialog', { name: 'Impersonate users record' });
+      // Keyboard only from here: the duration box has the focus, Enter submits.
+      const durationBox = imp.getByLabel('Token duration (seconds)');
+      assert.ok(await durationBox.evaluate((el) => el === el.ownerDocument.activeElement), 'the duration box is focused');
+      await page.keyboard.type('-5');
+      await page.keyboard.press('Enter');
+      await imp.getByRole('alert').first().waitFor();
+      assert.equal(await durationBox.getAttribute('aria-invalid'), 'true', "the API's 400 is shown on the duration box");
+      assert.equal(await imp.getByTestId('impersonate-token').count(), 0);
+      // The browser logs the refused call's 400 as a failed load: that one is expected, nothing else.
+      const refused = consoleErrors.findIndex((m) => m.includes('status of 400') && m.includes(`/impersonate/${user.id}`));
+      assert.ok(refused >= 0, `the 400 was logged: ${JSON.stringify(consoleErrors)}`);
+      consoleErrors.splice(refused, 1);
+      await durationBox.fill('120');
+      await page.keyboard.press('Enter');
+      const impToken = ((await imp.getByTestId('impersonate-token').textContent()) ?? '').trim();
+      await imp.getByText('valid until').waitFor();
+      await imp.getByRole('button', { name: 'Copy token' }).click();
+      assert.equal(await page.evaluate<string>('navigator.clipboard.readText()'), impToken, 'the copy button copies the token');
+      await shot(page, 'impersonate');
+      const claims = JSON.parse(Buffer.from(impToken.split('.')[1] ?? '', 'base64url').toString()) as { id: string; exp: number; refreshable: boolean; amr: string[] };
+      assert.equal(claims.id, user.id);
+      assert.deepEqual([claims.refreshable, claims.amr], [false, ['impersonate']]);
+      assert.ok(Math.abs(claims.exp - (Date.now() / 1000 + 120)) < 30, `the token lives 120 s (exp ${claims.exp})`);
+      const asUser = (path: string, init: RequestInit = {}): Promise<Response> =>
+        fetch(`${node.url}${path}`, { ...init, headers: { Authorization: impToken } });
+      assert.equal((await asUser(`/api/collections/users/records/${user.id}`)).status, 200, 'the token acts as the user (owner-only view rule)');
+      assert.equal((await asUser(`/api/collections/users/records/${bob.id}`)).status, 404, 'and only as the user');
+      const refreshed = (await (await asUser('/api/collections/users/auth-refresh', { method: 'POST' })).json()) as { token: string; record: { id: string } };
+      assert.deepEqual([refreshed.record.id, refreshed.token], [user.id, impToken], 'auth-refresh knows the user and echoes the non-refreshable token');
+      // Escape closes the impersonation dialog alone, then the record dialog.
+      await page.keyboard.press('Escape');
+      await imp.waitFor({ state: 'detached' });
+      await editUser.waitFor();
+      await page.keyboard.press('Escape');
+      await editUser.waitFor({ state: 'detached' });
+      // A base collection's records have no such action.
+      await admin.collections.create({ name: 'notes', type: 'base', fields: [{ name: 'title', type: 'text' }] });
+      const note = await admin.collection('notes').create({ title: 'a note' });
+      await page.goto(`${node.url}/_/#/collections/notes`);
+      await page.getByRole('link', { name: note.id }).click();
+      const editNote = page.getByRole('dialog', { name: 'Edit notes record' });
+      await editNote.getByRole('button', { name: 'Save' }).waitFor();
+      assert.equal(await editNote.getByRole('button', { name: 'Impersonate' }).count(), 0, 'no Impersonate on a base collection');
+      await page.keyboard.press('Escape');
+      await editNote.waitFor({ state: 'detached' });
+
       // --- (3) TOTP enrolment of the signed-in superuser ----------------------------------------
       await page.getByRole('link', { name: 'Account security' }).click();
       await page.getByRole('heading', { name: 'Authenticator app: off' }).waitFor();
       await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
       const uri = (await page.getByTestId('totp-uri').textContent()) ?? '';
       const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
+      // The QR code is built from the very URI shown (decoding it is uqr's business, not ours).
+      const qr = page.getByRole('img', { name: 'QR code of the otpauth URI: scan it with your authenticator app' });
+      assert.equal(await qr.getAttribute('data-value'), uri, 'the QR code holds the URI shown');
+      assert.ok(((await qr.locator('path').getAttribute('d')) ?? '').length > 100, 'the QR code has modules');
       const totp = OTPAuth.URI.parse(uri);
       await shot(page, 'totp-setup');
       assert.ok(totp instanceof OTPAuth.TOTP);

@@ -4,6 +4,7 @@ import { useMemo, useState } from 'preact/hooks';
 import type { Collection, Field, FileField } from '../../../src/core/schema.js';
 import { pb } from '../pb.js';
 import type { FieldErrors } from '../pb.js';
+import { ImpersonateDialog } from './impersonate-dialog.js';
 import { RelationPicker } from './relation-picker.js';
 import { RichText } from './rich-text.js';
 import { Alert, Dialog, useId, useSubmit, useToast } from './ui.js';
@@ -35,6 +36,7 @@ export function RecordForm(props: { collection: Collection; record: Rec | null; 
   const [removed, setRemoved] = useState<Record<string, string[]>>({});
   const { busy, error, errors, setError, setErrors, run } = useSubmit();
   const set = (name: string, v: unknown): void => setValues((s) => ({ ...s, [name]: v }));
+  const [impersonating, setImpersonating] = useState(false);
 
   const save = async (e: Event): Promise<void> => {
     e.preventDefault();
@@ -88,46 +90,55 @@ export function RecordForm(props: { collection: Collection; record: Rec | null; 
   };
 
   return (
-    <Dialog
-      title={props.record ? `Edit ${c.name} record` : `New ${c.name} record`}
-      onClose={() => props.onClose(false)}
-      footer={
-        <>
-          {props.record ? (
-            <button type="button" class="danger" onClick={remove} style="margin-right:auto">
-              Delete
+    <>
+      <Dialog
+        title={props.record ? `Edit ${c.name} record` : `New ${c.name} record`}
+        onClose={() => props.onClose(false)}
+        footer={
+          <>
+            {props.record ? (
+              <button type="button" class="danger" onClick={remove} style="margin-right:auto">
+                Delete
+              </button>
+            ) : null}
+            {props.record && c.type === 'auth' ? (
+              <button type="button" onClick={() => setImpersonating(true)}>
+                Impersonate
+              </button>
+            ) : null}
+            <button type="button" onClick={() => props.onClose(false)}>
+              Cancel
             </button>
-          ) : null}
-          <button type="button" onClick={() => props.onClose(false)}>
-            Cancel
-          </button>
-          <button type="submit" form="record-form" class="primary" disabled={busy}>
-            {busy ? 'Saving…' : props.record ? 'Save' : 'Create'}
-          </button>
-        </>
-      }
-    >
-      <form id="record-form" class="stack" onSubmit={save}>
-        {error ? <Alert kind="error">{error}</Alert> : null}
-        {props.record ? <div class="muted small">id: <code>{props.record.id}</code></div> : null}
-        {fields.map((f) => (
-          <FieldInput
-            key={f.name}
-            field={f}
-            record={props.record}
-            value={values[f.name]}
-            confirm={values[`${f.name}Confirm`]}
-            error={errors[f.name]}
-            files={newFiles[f.name] ?? []}
-            removed={removed[f.name] ?? []}
-            onChange={(v) => set(f.name, v)}
-            onConfirm={(v) => set(`${f.name}Confirm`, v)}
-            onFiles={(list) => setNewFiles((s) => ({ ...s, [f.name]: list }))}
-            onRemoved={(list) => setRemoved((s) => ({ ...s, [f.name]: list }))}
-          />
-        ))}
-      </form>
-    </Dialog>
+            <button type="submit" form="record-form" class="primary" disabled={busy}>
+              {busy ? 'Saving…' : props.record ? 'Save' : 'Create'}
+            </button>
+          </>
+        }
+      >
+        <form id="record-form" class="stack" onSubmit={save}>
+          {error ? <Alert kind="error">{error}</Alert> : null}
+          {props.record ? <div class="muted small">id: <code>{props.record.id}</code></div> : null}
+          {fields.map((f) => (
+            <FieldInput
+              key={f.name}
+              field={f}
+              record={props.record}
+              value={values[f.name]}
+              confirm={values[`${f.name}Confirm`]}
+              error={errors[f.name]}
+              files={newFiles[f.name] ?? []}
+              removed={removed[f.name] ?? []}
+              onChange={(v) => set(f.name, v)}
+              onConfirm={(v) => set(`${f.name}Confirm`, v)}
+              onFiles={(list) => setNewFiles((s) => ({ ...s, [f.name]: list }))}
+              onRemoved={(list) => setRemoved((s) => ({ ...s, [f.name]: list }))}
+            />
+          ))}
+        </form>
+      </Dialog>
+      {/* A sibling, not a child: the record form must not hold a second form. */}
+      {impersonating && props.record ? <ImpersonateDialog collection={c} recordId={props.record.id} onClose={() => setImpersonating(false)} /> : null}
+    </>
   );
 }
 

@@ -65,16 +65,26 @@ export function TextInput(props: {
   );
 }
 
-export function NumberInput(props: { label: string; value: number | null; onInput: (v: number | null) => void; nullable?: boolean; error?: string | undefined }): JSX.Element {
+export function NumberInput(props: {
+  label: string;
+  value: number | null;
+  onInput: (v: number | null) => void;
+  nullable?: boolean;
+  error?: string | undefined;
+  hint?: ComponentChildren;
+  autoFocus?: boolean;
+}): JSX.Element {
   return (
-    <Field label={props.label} error={props.error}>
+    <Field label={props.label} error={props.error} hint={props.hint}>
       {(id) => (
         <input
           id={id}
           type="number"
           step="any"
           value={props.value === null ? '' : String(props.value)}
+          autoFocus={props.autoFocus}
           aria-invalid={props.error ? 'true' : undefined}
+          aria-describedby={props.error ? `${id}-err` : undefined}
           onInput={(e) => {
             const raw = e.currentTarget.value;
             props.onInput(raw === '' ? (props.nullable ? null : 0) : Number(raw));

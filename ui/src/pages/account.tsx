@@ -1,11 +1,12 @@
 /**
- * Two-factor sign-in (TOTP) for the logged-in superuser: enrol (secret and otpauth URI to copy,
- * confirmed with a code; recovery codes shown once), see how many recovery codes are left, disable.
+ * Two-factor sign-in (TOTP) for the logged-in superuser: enrol (a QR code of the otpauth URI to
+ * scan, the secret and the URI to copy, confirmed with a code; recovery codes shown once), see how many recovery codes are left, disable.
  * Routes: `/api/collections/_superusers/totp…` (docs/auth.md).
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { CopyButton } from '../components/copy-button.js';
+import { QrCode } from '../components/qr-code.js';
 import { Alert, TextInput, useLoad, useSubmit, useToast } from '../components/ui.js';
 import { errorMessage, pb } from '../pb.js';
 
@@ -99,23 +100,28 @@ export function AccountPage(): JSX.Element {
         <form class="panel stack" onSubmit={confirm} aria-label="Set up an authenticator app">
           <h2>Set up an authenticator app</h2>
           <p class="muted small">
-            Add this account to your authenticator app with the link (apps that open <code>otpauth://</code> links) or by typing the
-            secret, then enter the code it shows.
+            Scan the code with your authenticator app, or add the account with the link (apps that open <code>otpauth://</code>{' '}
+            links) or by typing the secret, then enter the code the app shows.
           </p>
-          <div class="stack" style="gap:4px">
-            <span class="field">Secret</span>
-            <div class="row">
-              <code data-testid="totp-secret">{setup.secret}</code>
-              <CopyButton text={setup.secret} label="Copy secret" />
-            </div>
-          </div>
-          <div class="stack" style="gap:4px">
-            <span class="field">otpauth URI</span>
-            <div class="row">
-              <a href={setup.uri} class="mono small" data-testid="totp-uri" style="word-break:break-all">
-                {setup.uri}
-              </a>
-              <CopyButton text={setup.uri} label="Copy URI" />
+          <div class="row" style="align-items:flex-start;gap:16px">
+            <QrCode value={setup.uri} label="QR code of the otpauth URI: scan it with your authenticator app" />
+            <div class="stack" style="flex:1;min-width:240px">
+              <div class="stack" style="gap:4px">
+                <span class="field">Secret</span>
+                <div class="row">
+                  <code data-testid="totp-secret">{setup.secret}</code>
+                  <CopyButton text={setup.secret} label="Copy secret" />
+                </div>
+              </div>
+              <div class="stack" style="gap:4px">
+                <span class="field">otpauth URI</span>
+                <div class="row">
+                  <a href={setup.uri} class="mono small" data-testid="totp-uri" style="word-break:break-all">
+                    {setup.uri}
+                  </a>
+                  <CopyButton text={setup.uri} label="Copy URI" />
+                </div>
+              </div>
             </div>
           </div>
           <TextInput label="Code from the app" autoComplete="one-time-code" value={code} onInput={setCode} error={errors.code} required />
